@@ -1,0 +1,85 @@
+"""Lead IDs (R-S1.1, SPEC table): channel code + yyyymmdd of the creation time + a 3-digit
+sequence per channel and day, e.g. ``EXPO20240521001``.
+
+The workbook computes the same ID with a formula (:func:`excel_formula`); tests prove the two
+agree. The sequence counts the leads of the same channel created earlier that day, then the
+rows above with the very same creation time, so sorting the register does not renumber it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+LEAD_ID = re.compile(r"^(?P<code>[A-Z]{2,8})(?P<date>\d{8})(?P<seq>\d{3,})$")
+
+
+def format_lead_id(code: str, created_at: datetime, seq: int) -> str:
+    return f"{code}{created_at:%Y%m%d}{seq:03d}"
+
+
+def parse_lead_id(value: str) -> tuple[str, str, int] | None:
+    """(code, yyyymmdd, sequence) of a well-formed ID, else None."""
+    m = LEAD_ID.match(value)
+    return (m["code"], m["date"], int(m["seq"])) if m else None
+
+
+def assign_lead_ids(
+    rows: Sequence[tuple[str | None, datetime | None]], codes: dict[str, str]
+) -> list[str | None]:
+    """IDs for register rows given as (channel name, creation time), in row order.
+
+    A row without channel or time, or with a channel that has no code, gets None (the
+    workbook shows an empty cell).
+    """
+    by_day: dict[tuple[str, object], list[datetime]] = {}
+    for channel, created in rows:
+        if channel in codes and created is not None:
+            by_day.setdefault((channel, created.date()), []).append(created)
+    seen_same: dict[tuple[str, datetime], int] = {}
+    ids: list[str | None] = []
+    for channel, created in rows:
+        if channel not in codes or created is None:
+            ids.append(None)
+            continue
+        earlier = sum(1 for t in by_day[(channel, created.date())] if t < created)
+        seen_same[(channel, created)] = seen_same.get((channel, created), 0) + 1
+        ids.append(format_lead_id(codes[channel], created, earlier + seen_same[(channel, created)]))
+    return ids
+
+
+def excel_formula(
+    row: int,
+    channel_col: str,
+    created_col: str,
+    first_row: int,
+    last_row: int,
+    names_ref: str = "LIST_channels",
+    codes_ref: str = "LIST_channel_codes",
+) -> str:
+    """The lead-ID formula for one register row (1-based Excel row numbers).
+
+    Locale-free on purpose (no TEXT format codes), so Excel, WPS and LibreOffice in any
+    language compute the same string.
+    """
+    ch, cr = f"${channel_col}{row}", f"${created_col}{row}"
+    ch_all = f"${channel_col}${first_row}:${channel_col}${last_row}"
+    cr_all = f"${created_col}${first_row}:${created_col}${last_row}"
+    ch_above = f"${channel_col}${first_row}:${channel_col}{row}"
+    cr_above = f"${created_col}${first_row}:${created_col}{row}"
+    seq = (
+        f'(COUNTIFS({ch_all},{ch},{cr_all},">="&INT({cr}),{cr_all},"<"&{cr})'
+        f"+COUNTIFS({ch_above},{ch},{cr_above},{cr}))"
+    )
+    return (
+        f'=IF(OR({ch}="",NOT(ISNUMBER({cr}))),"",IFERROR('
+        f"INDEX({codes_ref},MATCH({ch},{names_ref},0))"
+        f"&(YEAR({cr})*10000+MONTH({cr})*100+DAY({cr}))"
+        f'&IF({seq}>999,{seq},RIGHT("00"&{seq},3)),""))'
+    )
+
+
+def ids_for(records: Iterable[dict], codes: dict[str, str]) -> list[str | None]:
+    """:func:`assign_lead_ids` over register records keyed by field key."""
+    return assign_lead_ids([(r.get("channel"), r.get("created_at")) for r in records], codes)
