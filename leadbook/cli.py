@@ -90,6 +90,131 @@ def new(out: Path, config_path: Path | None, lang: str, rows: int, force: bool) 
     click.echo(f"wrote {path}")
 
 
+class AsOf(click.ParamType):
+    """A point in time: ``2024-06-30`` or ``2024-06-30 18:00`` (ISO 8601 also)."""
+
+    name = "time"
+
+    def convert(self, value, param, ctx):
+        from datetime import datetime
+
+        if isinstance(value, datetime):
+            return value
+        from leadbook.normalize import parse_datetime
+
+        parsed = parse_datetime(str(value))
+        if parsed is None:
+            try:
+                parsed = datetime.fromisoformat(str(value))
+            except ValueError:
+                self.fail(f"{value!r} is not a date or time like 2024-06-30 18:00", param, ctx)
+        return parsed.replace(tzinfo=None)
+
+
+def as_of_option(f):
+    return click.option(
+        "--as-of",
+        type=AsOf(),
+        default=None,
+        help="The time rules are checked at (SLA, dormancy, future dates). Default: now.",
+    )(f)
+
+
+def _progress(total: int, label: str):
+    """A progress bar on a terminal when there are many files; otherwise nothing."""
+    import contextlib
+
+    if total < 5 or not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda *_: None)
+    from rich.progress import Progress
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(transient=True) as progress:
+            task = progress.add_task(label, total=total)
+            yield lambda *_: progress.advance(task)
+
+    return bar()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts (on stdout).",
+)
+@click.option(
+    "--annotate",
+    "annotate_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a marked-up copy of each workbook into this folder.",
+)
+@as_of_option
+@config_option
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@lang_option
+@click.option("--force", is_flag=True, help="Overwrite annotated copies that already exist.")
+def validate(paths, fmt, annotate_dir, as_of, config_path, strict, lang, force) -> None:
+    """Check filled lead workbooks and point at every bad cell.
+
+    \b
+    PATHS are workbooks, folders (searched recursively) or globs. Findings are
+    printed per file, worst first, as `sheet!C12  code  message  hint`.
+    Exit code: 0 no errors, 1 errors found (or warnings with --strict),
+    2 a file could not be read or the options are wrong.
+
+    \b
+    Example:
+      leadbook validate reps/ --annotate checked/ --as-of 2024-06-30
+    """
+    from leadbook.config import load_config
+    from leadbook.reader import expand_paths
+    from leadbook.render import render_json, render_text
+    from leadbook.validate import validate_paths
+
+    try:
+        config = load_config(config_path)
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+    if annotate_dir is not None and not annotate_dir.is_dir():
+        try:
+            annotate_dir.mkdir(parents=True)
+        except OSError as exc:
+            raise CannotRun(f"{annotate_dir}: cannot create folder: {exc.strerror}") from None
+    total = len(expand_paths([str(p) for p in paths]))
+    with _progress(total, "validate") as advance:
+        report = validate_paths(paths, config=config, as_of=as_of, lang=lang, on_file=advance)
+    if annotate_dir is not None:
+        _annotate_all(report, annotate_dir, lang, force)
+    if fmt == "json":
+        click.echo(render_json(report))
+    else:
+        click.echo(render_text(report, color=sys.stdout.isatty()))
+    sys.exit(report.exit_code(strict))
+
+
+def _annotate_all(report, out_dir: Path, lang: str, force: bool) -> None:
+    from leadbook.annotate import annotate
+
+    for file_report in report.files:
+        if file_report.error is not None:
+            continue
+        src = Path(file_report.path)
+        if (out_dir / src.name).resolve() == src.resolve():
+            file_report.error = (
+                f"--annotate {out_dir} would overwrite the input: choose another folder"
+            )
+            continue
+        try:
+            annotate(src, file_report, out_dir, lang=lang, force=force)
+        except LeadbookError as exc:
+            file_report.error = str(exc)
+
+
 def main() -> None:
     try:
         cli(prog_name="leadbook")

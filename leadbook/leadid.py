@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+
+# "Created earlier" means earlier by more than half a second: Excel turns the criterion
+# "<"&time into text with 15 significant digits, which may round up; half a second of slack
+# keeps a row from counting itself, and Python applies the same rule.
+HALF_SECOND = "1/172800"
+_SLACK = timedelta(seconds=0.5)
 
 LEAD_ID = re.compile(r"^(?P<code>[A-Z]{2,8})(?P<date>\d{8})(?P<seq>\d{3,})$")
 
@@ -43,7 +49,7 @@ def assign_lead_ids(
         if channel not in codes or created is None:
             ids.append(None)
             continue
-        earlier = sum(1 for t in by_day[(channel, created.date())] if t < created)
+        earlier = sum(1 for t in by_day[(channel, created.date())] if t < created - _SLACK)
         seen_same[(channel, created)] = seen_same.get((channel, created), 0) + 1
         ids.append(format_lead_id(codes[channel], created, earlier + seen_same[(channel, created)]))
     return ids
@@ -69,7 +75,7 @@ def excel_formula(
     ch_above = f"${channel_col}${first_row}:${channel_col}{row}"
     cr_above = f"${created_col}${first_row}:${created_col}{row}"
     seq = (
-        f'(COUNTIFS({ch_all},{ch},{cr_all},">="&INT({cr}),{cr_all},"<"&{cr})'
+        f'(COUNTIFS({ch_all},{ch},{cr_all},">="&INT({cr}),{cr_all},"<"&({cr}-{HALF_SECOND}))'
         f"+COUNTIFS({ch_above},{ch},{cr_above},{cr}))"
     )
     return (
@@ -82,4 +88,8 @@ def excel_formula(
 
 def ids_for(records: Iterable[dict], codes: dict[str, str]) -> list[str | None]:
     """:func:`assign_lead_ids` over register records keyed by field key."""
-    return assign_lead_ids([(r.get("channel"), r.get("created_at")) for r in records], codes)
+    rows = []
+    for r in records:
+        created = r.get("created_at")
+        rows.append((r.get("channel"), created if isinstance(created, datetime) else None))
+    return assign_lead_ids(rows, codes)

@@ -1,0 +1,277 @@
+"""Reading lead workbooks: fast (python-calamine for values), tolerant (sheets found by name
+or by their header row, the seed template's own labels understood), and careful (the file is
+checked before it is opened: size, zip damage, encryption, zip bombs).
+
+The result keeps every value where it was: sheet, Excel row, column. Values are returned as
+the cells hold them; ``normalize`` turns them into comparable values without changing them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from leadbook.catalog import Catalog
+from leadbook.errors import InputError
+from leadbook.texts import sheet_names
+
+HEADER_SCAN_ROWS = 20
+MIN_HEADER_MATCHES = 3
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# A zip that unpacks to more than this many times its own size, and to over 64 MiB, is
+# refused before it is unpacked (real xlsx files stay under 30x).
+ZIP_RATIO_LIMIT = 200
+ZIP_SIZE_FLOOR = 64 * 1024 * 1024
+
+_MESSAGES = {
+    "zh": {
+        "missing": "文件不存在",
+        "empty": "文件是空的(0 字节)",
+        "too_large": "文件有 {mb:.0f} MB,超过上限 {limit:.0f} MB(可在配置 validate.max_file_mb 调整)",
+        "encrypted": "工作簿设置了打开密码,请先取消密码或提供密码后再检查",
+        "not_workbook": "不是 Excel 工作簿(.xlsx / .xlsm / .xls)",
+        "damaged": "文件已损坏,无法读取(压缩包不完整或已截断):{detail}",
+        "bomb": "文件解压后有 {mb:.0f} MB,是压缩前的 {ratio:.0f} 倍,疑似压缩炸弹,已拒绝",
+        "no_register": "找不到线索台账:没有名为“线索台账”的工作表,也没有哪个工作表的表头能认出至少 3 个字段",
+        "unreadable": "无法读取:{detail}",
+    },
+    "en": {
+        "missing": "file not found",
+        "empty": "the file is empty (0 bytes)",
+        "too_large": "the file is {mb:.0f} MB, over the {limit:.0f} MB limit (config validate.max_file_mb)",
+        "encrypted": "the workbook is password-protected: remove the password or supply it, then check again",
+        "not_workbook": "not an Excel workbook (.xlsx / .xlsm / .xls)",
+        "damaged": "the file is damaged and cannot be read (truncated or corrupt zip): {detail}",
+        "bomb": "the file unpacks to {mb:.0f} MB, {ratio:.0f} times its size: a suspected zip bomb, refused",
+        "no_register": "no lead register found: no sheet named 线索台账/Leads, and no sheet whose header row names at least 3 fields",
+        "unreadable": "cannot read: {detail}",
+    },
+}
+
+
+def input_error(lang: str, key: str, **params: Any) -> InputError:
+    return InputError(_MESSAGES.get(lang, _MESSAGES["zh"])[key].format(**params))
+
+
+@dataclass
+class SheetData:
+    """One sheet's data, column-major: field key -> raw values aligned with ``rows``."""
+
+    name: str
+    header_row: int  # Excel row number of the header
+    columns: dict[str, int]  # field key (or composite key) -> 0-based column index
+    unknown: list[tuple[int, str]]  # columns whose header matches no field
+    rows: list[int] = field(default_factory=list)  # Excel row numbers of the data rows
+    values: dict[str, list[Any]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class RawBook:
+    path: str
+    register: SheetData
+    log: SheetData | None
+    properties: dict[str, str]
+
+
+# ------------------------------------------------------------------------- headers
+def norm_header(text: Any) -> str:
+    """A header as compared: NFKC, no spaces, no required-markers, lower case."""
+    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    s = re.sub(r"\s+", "", s)
+    s = re.sub(r"[(\[](必填|选填|required|optional)[)\]]$", "", s)
+    return s.strip("*※")
+
+
+@cache
+def header_index(catalog: Catalog, sheet: str) -> dict[str, str]:
+    """Normalised header -> field key (composites included) for ``register`` or ``log``."""
+    index: dict[str, str] = {}
+    for fd in catalog.sheet_fields(sheet):
+        for name in fd.header_names:
+            index.setdefault(norm_header(name), fd.key)
+    if sheet == "register":
+        for comp in catalog.composites:
+            for label in comp.labels:
+                index.setdefault(norm_header(label), comp.key)
+    return index
+
+
+def match_header(row: list[Any], index: dict[str, str]) -> tuple[dict[str, int], list]:
+    columns: dict[str, int] = {}
+    unknown: list[tuple[int, str]] = []
+    for i, cell in enumerate(row):
+        if cell in ("", None):
+            continue
+        key = index.get(norm_header(cell))
+        if key is None or key in columns:
+            unknown.append((i, str(cell).strip()))
+        else:
+            columns[key] = i
+    return columns, unknown
+
+
+def find_header(rows: list[list[Any]], index: dict[str, str]) -> tuple[int, dict, list] | None:
+    """(0-based row, columns, unknown) of the best header in the first rows, if any."""
+    best = None
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        columns, unknown = match_header(row, index)
+        if len(columns) >= MIN_HEADER_MATCHES and (best is None or len(columns) > len(best[1])):
+            best = (r, columns, unknown)
+    return best
+
+
+# ---------------------------------------------------------------------------- files
+def check_file(path: Path, max_bytes: float, lang: str = "zh") -> str:
+    """Refuse what must not be opened; return the kind (``zip`` or ``ole``)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise input_error(lang, "missing") from None
+    except OSError as exc:
+        raise input_error(lang, "unreadable", detail=exc.strerror) from None
+    if size == 0:
+        raise input_error(lang, "empty")
+    if size > max_bytes:
+        raise input_error(lang, "too_large", mb=size / 2**20, limit=max_bytes / 2**20)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        if head.startswith(OLE_MAGIC):
+            if ENCRYPTED_STREAM in fh.read(1 << 20) or ENCRYPTED_STREAM in head:
+                raise input_error(lang, "encrypted")
+            return "ole"
+    if not head.startswith(b"PK"):
+        raise input_error(lang, "not_workbook")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise input_error(lang, "damaged", detail=str(exc) or type(exc).__name__) from None
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise input_error(lang, "not_workbook")
+    unpacked = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if unpacked > ZIP_SIZE_FLOOR and unpacked / packed > ZIP_RATIO_LIMIT:
+        raise input_error(lang, "bomb", mb=unpacked / 2**20, ratio=unpacked / packed)
+    return "zip"
+
+
+_PROPERTY = re.compile(
+    r'<property[^>]*name="(leadbook_[a-z_]+)"[^>]*>\s*<vt:lpwstr>([^<]{0,200})</vt:lpwstr>'
+)
+
+
+def read_properties(path: Path) -> dict[str, str]:
+    """leadbook's custom document properties (template version, catalog and config hash)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("docProps/custom.xml")
+            if info.file_size > 1 << 20:
+                return {}
+            text = zf.read(info).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    return dict(_PROPERTY.findall(text))
+
+
+def read_book(
+    path: str | Path, catalog: Catalog, *, max_bytes: float = 100 * 2**20, lang: str = "zh"
+) -> RawBook:
+    """Read the register and the follow-up log of one workbook. Raises ``InputError``."""
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    kind = check_file(path, max_bytes, lang)
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+        register = _find_sheet(wb, names, catalog, "register", exclude=None)
+        if register is None:
+            raise input_error(lang, "no_register")
+        log = _find_sheet(wb, names, catalog, "log", exclude=register.name)
+    except InputError:
+        raise
+    except Exception as exc:  # calamine raises its own types for every kind of damage
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        if "password" in detail.lower() or type(exc).__name__ == "PasswordError":
+            raise input_error(lang, "encrypted") from None
+        raise input_error(lang, "damaged", detail=detail) from None
+    properties = read_properties(path) if kind == "zip" else {}
+    return RawBook(str(path), register, log, properties)
+
+
+def _find_sheet(wb, names: list[str], catalog: Catalog, role: str, exclude: str | None):
+    index = header_index(catalog, role)
+    preferred = set(sheet_names(role))
+    candidates = sorted(
+        (n for n in names if n != exclude), key=lambda n: (n not in preferred, names.index(n))
+    )
+    best = None
+    for name in candidates:
+        sheet = wb.get_sheet_by_name(name)
+        head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
+        found = find_header(head, index)
+        if found is None:
+            continue
+        if role == "log" and not {"contact_at", "content", "method"} & set(found[1]):
+            continue  # a register-like sheet is not a log
+        if name in preferred:
+            best = (name, sheet, found)
+            break
+        if best is None or len(found[1]) > len(best[2][1]):
+            best = (name, sheet, found)
+    if best is None:
+        return None
+    name, sheet, (header, columns, unknown) = best
+    return _sheet_data(name, sheet.to_python(skip_empty_area=False), header, columns, unknown)
+
+
+def _sheet_data(name: str, rows: list[list[Any]], header: int, columns: dict, unknown: list):
+    """Column-major values of the mapped columns below the header (empty rows included:
+    ``normalize`` drops them, vectorised)."""
+    data = SheetData(name, header + 1, columns, unknown)
+    body = rows[header + 1 :]
+    width = max(columns.values()) + 1
+    if any(len(row) < width for row in body):  # short rows: pad, keeping positions
+        body = [list(row) + [""] * (width - len(row)) for row in body]
+    data.rows = list(range(header + 2, header + 2 + len(body)))
+    transposed = list(zip(*body, strict=False)) if body else []
+    data.values = {key: list(transposed[col]) if transposed else [] for key, col in columns.items()}
+    return data
+
+
+def expand_paths(paths: list[str]) -> list[Path]:
+    """Files as given, folders searched recursively for workbooks, globs expanded; in order,
+    without duplicates. Lock files of Excel (``~$x.xlsx``) are left out."""
+    import glob
+
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            items = sorted(
+                q for q in p.rglob("*") if q.suffix.lower() in WORKBOOK_SUFFIXES and q.is_file()
+            )
+        elif any(ch in raw for ch in "*?["):
+            items = sorted(Path(m) for m in glob.glob(raw, recursive=True))
+        else:
+            items = [p]
+        found.extend(q for q in items if not q.name.startswith("~$"))
+    seen: set[Path] = set()
+    unique = []
+    for q in found:
+        key = q.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(q)
+    return unique
