@@ -19,7 +19,14 @@ demo: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/leadbook new $(OUT)/leads.xlsx --force
 	$(BIN)/leadbook new $(OUT)/leads-en.xlsx --lang en --config examples/team.toml --force
-	@echo "demo: open $(OUT)/leads.xlsx"
+	$(BIN)/leadbook sample $(OUT)/reps --reps 12 --leads 150 --force
+	@# validate exits 1 when it finds errors (the sample plants some): that is the demo
+	$(BIN)/leadbook validate $(OUT)/reps --annotate $(OUT)/checked --force > $(OUT)/validate.txt; \
+	  rc=$$?; tail -n 1 $(OUT)/validate.txt; test $$rc -le 1
+	$(BIN)/leadbook validate $(OUT)/reps --format json > $(OUT)/validate.json; test $$? -le 1
+	@echo "demo: new workbook       $(OUT)/leads.xlsx"
+	@echo "demo: findings           $(OUT)/validate.txt (json: $(OUT)/validate.json)"
+	@echo "demo: annotated copies   $(OUT)/checked/"
 
 test: $(STAMP)
 	$(BIN)/ruff check .

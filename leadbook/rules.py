@@ -18,6 +18,7 @@ from leadbook.catalog import Catalog
 from leadbook.config import TeamConfig
 from leadbook.normalize import BAD, FILE, RAW, ROW
 
+DUPLICATE_ROWS_SHOWN = 5  # rows named in a duplicate-lead-id message
 VAGUE_MAX_CHARS = 12  # a need this short, with a vague term and no number, is vague
 # A cheap, lookaround-free first pass (polars regex) before the exact mobile pattern.
 MOBILE_PREFILTER = r"1[3-9]\d[- ]?\d{4}[- ]?\d{4}"
@@ -79,7 +80,14 @@ def contact_required(reg, log, ctx) -> Iterator[Hits]:
         return
     missing = reg.filter(pl.all_horizontal(pl.col(present).is_null()))
     if missing.height:
-        yield _hits("required-missing", "register", present[0], missing, pl.lit(None))
+        yield _hits(
+            "required-missing",
+            "register",
+            present[0],
+            missing,
+            pl.lit(None),
+            reason=pl.lit("one-of-contact"),
+        )
 
 
 def _cascade(reg, code, parent, child, tree):
@@ -199,7 +207,12 @@ def lead_id_is_unique(reg, log, ctx) -> Iterator[Hits]:
         return
     ids = reg.filter(pl.col("lead_id").is_not_null())
     dup = ids.with_columns(
-        pl.col(ROW).cast(pl.String).str.join(", ").over([FILE, "lead_id"]).alias("_rows"),
+        pl.col(ROW)
+        .head(DUPLICATE_ROWS_SHOWN)
+        .cast(pl.String)
+        .str.join(", ")
+        .over([FILE, "lead_id"])
+        .alias("_rows"),
         pl.len().over([FILE, "lead_id"]).alias("_n"),
     ).filter(pl.col("_n") > 1)
     if dup.height:

@@ -68,6 +68,7 @@ class WorkbookSpec:
     lead_id_formula: bool = True  # False: IDs written as values (the master keeps its sources')
     extra: tuple[Extra, ...] = ()
     log_extra: tuple[Extra, ...] = ()
+    created: datetime | None = None
 
 
 def write_workbook(
@@ -83,11 +84,13 @@ def write_workbook(
     lead_id_formula: bool = True,
     extra: Sequence[Extra] = (),
     log_extra: Sequence[Extra] = (),
+    created: datetime | None = None,
 ) -> Path:
     """Write a lead workbook to ``path`` (atomically) and return the path.
 
     ``register`` and ``log`` are records keyed by field key (datetimes as ``datetime``);
-    the sheets are sized for at least ``rows`` leads.
+    the sheets are sized for at least ``rows`` leads. ``created`` fixes the document's
+    creation time (reproducible files); default now.
     """
     spec = WorkbookSpec(
         catalog=catalog or load_catalog(),
@@ -98,6 +101,7 @@ def write_workbook(
         lead_id_formula=lead_id_formula,
         extra=tuple(extra),
         log_extra=tuple(log_extra),
+        created=created,
     )
     texts(lang)  # fail on an unknown language before touching the file system
     path = Path(path)
@@ -141,6 +145,7 @@ class _Writer:
                 "keywords": "leadbook, leads, 销售线索",
                 "comments": f"template {cat.template_version}; catalog {cat.digest}; "
                 f"config {cfg.digest}; leadbook {__version__}",
+                **({"created": self.spec.created} if self.spec.created else {}),
             }
         )
         self.wb.set_custom_property("leadbook_template_version", cat.template_version)

@@ -44,8 +44,13 @@ def validate_paths(
     as_of: datetime | None = None,
     lang: str = "zh",
     on_file: Callable[[FileReport], None] | None = None,
+    on_frames: Callable[[FileReport, RawBook, object, object], None] | None = None,
 ) -> Report:
-    """Validate every workbook named by ``paths`` (files, folders, globs)."""
+    """Validate every workbook named by ``paths`` (files, folders, globs).
+
+    ``on_file(report)`` is called as each file is done (progress); ``on_frames(report, raw,
+    register, log)`` hands over each readable file's normalised frames (merge uses them).
+    """
     config = config or load_config()
     catalog = catalog or load_catalog()
     as_of = as_of or datetime.now().replace(second=0, microsecond=0)
@@ -62,12 +67,12 @@ def validate_paths(
         rows += len(book.raw.register) + (len(book.raw.log) if book.raw.log else 0)
         if rows >= BATCH_ROWS:
             warm.join()
-            _check_batch(batch, catalog, config, as_of, lang)
+            _check_batch(batch, catalog, config, as_of, lang, on_frames)
             _finish(batch, on_file)
             batch, rows = [], 0
     warm.join()
     if batch:
-        _check_batch(batch, catalog, config, as_of, lang)
+        _check_batch(batch, catalog, config, as_of, lang, on_frames)
         _finish(batch, on_file)
     return report
 
@@ -128,7 +133,7 @@ def _finish(batch: list[_Book], on_file) -> None:
 
 
 # ------------------------------------------------------------------------ checking
-def _check_batch(batch, catalog, config, as_of, lang) -> None:
+def _check_batch(batch, catalog, config, as_of, lang, on_frames=None) -> None:
     import polars as pl
 
     from leadbook.normalize import FILE, ROW, sheet_frame
@@ -167,7 +172,15 @@ def _check_batch(batch, catalog, config, as_of, lang) -> None:
             for failure in failures:
                 file_index, row = positions.row(failure.index)
                 raw = frame[failure.field + "__raw"][failure.index]
-                emit(failure.code, role, failure.field, file_index, row, raw)
+                emit(
+                    failure.code,
+                    role,
+                    failure.field,
+                    file_index,
+                    row,
+                    raw,
+                    **_column_params(frame, failure, fields, config),
+                )
     for rule in RULES:
         for hits in rule(reg, log, ctx):
             params = [c for c in hits.rows.columns if c not in (FILE, ROW, "value")]
@@ -183,6 +196,31 @@ def _check_batch(batch, catalog, config, as_of, lang) -> None:
                 )
     for book in batch:
         book.report.issues = _drop_shadowed(book.report.issues)
+    if on_frames is not None:
+        for book in batch:
+            mine = pl.col(FILE) == book.index
+            own_log = log.filter(mine) if log is not None else None
+            on_frames(book.report, book.raw, reg.filter(mine), own_log)
+
+
+ALLOWED_SHOWN = 8  # list values named in a not-in-list message
+
+
+def _column_params(frame, failure, fields, config) -> dict[str, str]:
+    """The message parameters of a column-rule failure."""
+    if failure.code == "not-in-list":
+        fd = next(f for f in fields if f.key == failure.field)
+        values = config.values(fd.list or "")
+        shown = "、".join(values[:ALLOWED_SHOWN]) + ("…" if len(values) > ALLOWED_SHOWN else "")
+        return {"allowed": shown}
+    numeric = failure.field + "__num"
+    if (
+        failure.code == "invalid-phone"
+        and numeric in frame.columns
+        and frame[numeric][failure.index]
+    ):
+        return {"reason": "leading-zero"}
+    return {}
 
 
 # A cell flagged for personal data is not also flagged for its format.
