@@ -23,6 +23,7 @@ from leadbook import reference
 from leadbook.atomic import atomic_path, check_target
 from leadbook.config import TeamConfig, load_config
 from leadbook.leadid import ids_for
+from leadbook.mask import mask_text
 
 
 # ------------------------------------------------------------------------------ data lists
@@ -196,8 +197,6 @@ BAD_VALUES = _table("""
     date: 2024/13/45 2025-02-30 下周三 月底前
     email: zhang.san lili_88 wangwei1990 chen.jie
 """)
-MOBILE = re.compile(r"(?<!\d)(\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
-EMAIL = re.compile(r"([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 FIRST_REGISTER_ROW, FIRST_LOG_ROW = 3, 2  # Excel rows of the first data row
 
@@ -246,9 +245,8 @@ class SampleResult:
 
 
 def mask(text: str) -> str:
-    """Mobiles as 138****5678, e-mail addresses as z***@qq.com."""
-    text = MOBILE.sub(lambda m: f"{m[1] or ''}{m[2]}****{m[4]}", text)
-    return EMAIL.sub(r"\1***@\2", text)
+    """Mobiles as 138****5678, e-mail addresses as z***@qq.com (see ``leadbook.mask``)."""
+    return mask_text(text)
 
 
 # ------------------------------------------------------------------------------ public API

@@ -245,7 +245,7 @@ def test_manifest_holds_no_personal_data(tmp_path):
     assert not MOBILE.search(text.replace(" ", "").replace("-", ""))
     assert not PERSONAL_EMAIL.search(text)
     assert len(json.loads(text)["defects"]) == len(result.defects) == 30
-    assert mask("手机+86 139-1234-5678, a.b@qq.com") == "手机+86 139****5678, a***@qq.com"
+    assert mask("手机+86 139-1234-5678, a.b@qq.com") == "手机+86 139-****-5678, a***@qq.com"
 
 
 def test_duplicates_sit_in_two_files(data):
