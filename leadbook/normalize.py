@@ -81,61 +81,150 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９：－／", "01
 # NFKC does to the characters people type, at a fraction of the cost.
 _FULL = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000"]
 _HALF = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)] + [" "]
-
-
-def _texts(values: list[Any]) -> list[str | None]:
-    return [v if type(v) is str else cell_text(v) for v in values]
-
-
-def _time_texts(values: list[Any]) -> list[str | None]:
-    """Raw text of the cells of a time column that are not already date-times."""
-    return [None if isinstance(v, date) or v == "" else cell_text(v) for v in values]
+_FULL_CLASS = "[\uff01-\uff5e\u3000]"
 
 
 def sheet_frame(sheet: SheetData, fields: Sequence[Field], file_index: int = 0) -> pl.DataFrame:
-    """The sheet as a frame: ``_file``, ``_row``, and per field ``key`` (normalised),
-    ``key__raw`` (as written); time fields also ``key__bad``, phones ``key__num``."""
-    columns: dict[str, Any] = {ROW: pl.Series(ROW, sheet.rows, dtype=pl.Int32)}
+    """One sheet as a frame (see :func:`batch_frame`)."""
+    return batch_frame([(file_index, sheet)], fields)
+
+
+def batch_frame(sheets: Sequence[tuple[int, SheetData]], fields: Sequence[Field]) -> pl.DataFrame:
+    """Many files' sheets as one frame: ``_file``, ``_row``, and per field ``key``
+    (normalised), ``key__raw`` (as written); time fields also ``key__bad``, phones ``key__num``.
+
+    All vectorised, and one frame per batch: polars' fixed cost per column is paid once.
+    """
     by_key = {f.key: f for f in fields}
-    present = [k for k in sheet.values if k in by_key]
-    for key in present:
-        fd = by_key[key]
-        values = sheet.values[key]
-        if fd.is_time:
-            columns[key + RAW] = pl.Series(_time_texts(values), dtype=pl.String)
-            columns[key] = pl.Series(
-                [v if type(v) is datetime else parse_datetime(v) for v in values],
-                dtype=pl.Datetime("us"),
-            )
-            continue
-        columns[key + RAW] = pl.Series(_texts(values), dtype=pl.String)
-        if fd.type == "phone":
-            numeric = [type(v) is float or type(v) is int for v in values]
-            columns[key + NUM] = pl.Series(numeric, dtype=pl.Boolean)
-    frame = pl.DataFrame(columns)
-    text_keys = [k for k in present if not by_key[k].is_time]
-    frame = frame.with_columns(
-        pl.lit(file_index, dtype=pl.UInt32).alias(FILE),
-        *[_normalised(k) for k in text_keys],
-        *[
-            (pl.col(k + RAW).str.strip_chars().str.len_chars() > 0)
-            .fill_null(False)
-            .and_(pl.col(k).is_null())
-            .alias(k + BAD)
-            for k in present
-            if by_key[k].is_time
-        ],
+    parts = []
+    for file_index, sheet in sheets:
+        part = _with_address(sheet).with_columns(
+            pl.lit(file_index, dtype=pl.UInt32).alias(FILE),
+            pl.Series(ROW, sheet.rows, dtype=pl.Int32),
+        )
+        parts.append(part)
+    frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
+    keys = [f.key for f in fields if f.key in frame.columns]
+    raw = {k: _blank_to_null(pl.col(k)) for k in keys}
+    frame = frame.select(
+        FILE,
+        ROW,
+        *[raw[k].alias(k + RAW) for k in keys],
     )
-    if "province_city" in sheet.values and not {"province", "city"} & set(present):
-        frame = frame.with_columns(_split_address(sheet.values["province_city"]))
-    value_cols = [c for c in frame.columns if c.endswith(RAW)]
-    if value_cols:
-        frame = frame.filter(pl.any_horizontal(pl.col(value_cols).is_not_null()))
+    frame = frame.filter(pl.any_horizontal(pl.col(k + RAW).is_not_null() for k in keys))
+    times = [k for k in keys if by_key[k].is_time]
+    frame = _parse_times(frame, times)
+    texts = [k for k in keys if not by_key[k].is_time]
+    wide = _with_full_width(frame, texts)
+    exprs: list[pl.Expr] = []
+    for key in keys:
+        fd = by_key[key]
+        if fd.is_time:
+            exprs.append((pl.col(key + RAW).is_not_null() & pl.col(key).is_null()).alias(key + BAD))
+        else:
+            exprs.append(_normalised(key, fold=key in wide))
+            if fd.type == "phone":
+                # A phone stored as a number lost its leading 0 (7.5512345678E10 -> 75512345678).
+                exprs.append(
+                    pl.col(key + RAW)
+                    .str.contains(r"^[1-9]\d{8,11}$")
+                    .fill_null(False)
+                    .alias(key + NUM)
+                )
+    return frame.with_columns(exprs)
+
+
+def _blank_to_null(col: pl.Expr) -> pl.Expr:
+    return pl.when(col.str.strip_chars().str.len_chars() > 0).then(col).otherwise(None)
+
+
+_DATETIME_PARTS = (
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*[T ]?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})(?:\.\d+)?)?\s*秒?)?$"
+)
+
+
+ISO_SECONDS = "%Y-%m-%d %H:%M:%S"  # how the reader writes a date cell as text
+
+
+def _parse_times(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Parse the time columns: the reader's own ISO form first (fast), then the other
+    accepted forms on the few cells left (regex work only where needed)."""
+    if not keys:
+        return frame
+    frame = frame.with_columns(
+        pl.col(k + RAW).str.strptime(pl.Datetime("us"), ISO_SECONDS, strict=False).alias(k)
+        for k in keys
+    )
+    for key in keys:
+        todo = pl.col(key + RAW).is_not_null() & pl.col(key).is_null()
+        if not frame.select(todo.any()).item():
+            continue
+        indexed = frame.with_row_index("_i")
+        slow = indexed.filter(todo).select("_i", parse_time(pl.col(key + RAW)).alias(key))
+        frame = indexed.update(slow, on="_i").drop("_i")
     return frame
 
 
-def _normalised(key: str) -> pl.Expr:
-    text = pl.col(key + RAW).str.replace_many(_FULL, _HALF).str.strip_chars()
+def parse_time(text: pl.Expr) -> pl.Expr:
+    """Vectorised :func:`parse_datetime` over text cells: date strings in the accepted
+    forms, or Excel date serials written as numbers."""
+    s = text.str.strip_chars().str.replace_many(_FULL, _HALF)
+    parts = s.str.extract_groups(_DATETIME_PARTS)
+
+    def part(i: int) -> pl.Expr:
+        return parts.struct.field(str(i)).fill_null("0").str.zfill(2)
+
+    iso = pl.concat_str(
+        [
+            parts.struct.field("1"),
+            pl.lit("-"),
+            part(2),
+            pl.lit("-"),
+            part(3),
+            pl.lit(" "),
+            part(4),
+            pl.lit(":"),
+            part(5),
+            pl.lit(":"),
+            part(6),
+        ]
+    )
+    from_text = iso.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
+    number = s.cast(pl.Float64, strict=False)
+    serial = pl.when(number.is_between(1, 2958465.999)).then(
+        pl.lit(_EXCEL_EPOCH, dtype=pl.Datetime("us"))
+        + pl.duration(milliseconds=(number * 86_400_000).round().cast(pl.Int64))
+    )
+    return pl.coalesce(from_text, serial)
+
+
+def _with_address(sheet: SheetData) -> pl.DataFrame:
+    """The sheet's frame, with the seed's single address column split into province and
+    city when the sheet has no columns of its own for them."""
+    frame = sheet.frame
+    if "province_city" not in frame.columns or {"province", "city"} & set(frame.columns):
+        return frame
+    pairs = [split_address(v) for v in frame["province_city"].to_list()]
+    return frame.with_columns(
+        pl.Series("province", [p for p, _ in pairs], dtype=pl.String),
+        pl.Series("city", [c for _, c in pairs], dtype=pl.String),
+    )
+
+
+def _with_full_width(frame: pl.DataFrame, keys: list[str]) -> set[str]:
+    """The text columns holding any full-width character (folding is costly; most have none)."""
+    if not keys:
+        return set()
+    found = frame.select(pl.col(k + RAW).str.contains(_FULL_CLASS).any().alias(k) for k in keys)
+    return {k for k, hit in found.row(0, named=True).items() if hit}
+
+
+def _normalised(key: str, fold: bool = True) -> pl.Expr:
+    text = pl.col(key + RAW)
+    if fold:
+        text = text.str.replace_many(_FULL, _HALF)
+    text = text.str.strip_chars()
     return pl.when(text.str.len_chars() > 0).then(text).otherwise(None).alias(key)
 
 
@@ -169,14 +258,3 @@ def split_address(text: str | None) -> tuple[str | None, str | None]:
     if city is None:  # 深圳 for 深圳市
         city = next((c for c in cities if rest.startswith(c.rstrip("市"))), None)
     return province, city or rest
-
-
-def _split_address(values: list[Any]) -> list[pl.Series]:
-    pairs = [split_address(cell_text(v)) for v in values]
-    texts = [cell_text(v) for v in values]
-    return [
-        pl.Series("province", [p for p, _ in pairs], dtype=pl.String),
-        pl.Series("province" + RAW, texts, dtype=pl.String),
-        pl.Series("city", [c for _, c in pairs], dtype=pl.String),
-        pl.Series("city" + RAW, texts, dtype=pl.String),
-    ]

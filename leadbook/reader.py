@@ -1,4 +1,4 @@
-"""Reading lead workbooks: fast (python-calamine for values), tolerant (sheets found by name
+"""Reading lead workbooks: fast (fastexcel: Rust and Arrow), tolerant (sheets found by name
 or by their header row, the seed template's own labels understood), and careful (the file is
 checked before it is opened: size, zip damage, encryption, zip bombs).
 
@@ -62,14 +62,14 @@ def input_error(lang: str, key: str, **params: Any) -> InputError:
 
 @dataclass
 class SheetData:
-    """One sheet's data, column-major: field key -> raw values aligned with ``rows``."""
+    """One sheet's data: a text column per field key, aligned with ``rows``."""
 
     name: str
     header_row: int  # Excel row number of the header
     columns: dict[str, int]  # field key (or composite key) -> 0-based column index
     unknown: list[tuple[int, str]]  # columns whose header matches no field
     rows: list[int] = field(default_factory=list)  # Excel row numbers of the data rows
-    values: dict[str, list[Any]] = field(default_factory=dict)
+    frame: Any = None  # polars DataFrame: one text column per field key, aligned with rows
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -187,13 +187,17 @@ def read_properties(path: Path) -> dict[str, str]:
 def read_book(
     path: str | Path, catalog: Catalog, *, max_bytes: float = 100 * 2**20, lang: str = "zh"
 ) -> RawBook:
-    """Read the register and the follow-up log of one workbook. Raises ``InputError``."""
-    from python_calamine import CalamineWorkbook
+    """Read the register and the follow-up log of one workbook. Raises ``InputError``.
+
+    Values are read with fastexcel (Rust, Arrow: no Python object per cell), every column as
+    text so no type guessing can lose a value; ``normalize`` parses dates and numbers.
+    """
+    import fastexcel
 
     path = Path(path)
     kind = check_file(path, max_bytes, lang)
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = fastexcel.read_excel(str(path))
         names = list(wb.sheet_names)
         register = _find_sheet(wb, names, catalog, "register", exclude=None)
         if register is None:
@@ -201,13 +205,21 @@ def read_book(
         log = _find_sheet(wb, names, catalog, "log", exclude=register.name)
     except InputError:
         raise
-    except Exception as exc:  # calamine raises its own types for every kind of damage
+    except Exception as exc:  # the reader raises its own types for every kind of damage
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        if "password" in detail.lower() or type(exc).__name__ == "PasswordError":
+        if "password" in detail.lower() or "encrypt" in detail.lower():
             raise input_error(lang, "encrypted") from None
         raise input_error(lang, "damaged", detail=detail) from None
     properties = read_properties(path) if kind == "zip" else {}
     return RawBook(str(path), register, log, properties)
+
+
+def _load(wb, name: str):
+    """A whole sheet as text, rows from the sheet's first row, with each column's position."""
+    sheet = wb.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+    frame = sheet.to_polars()
+    positions = [c.absolute_index for c in sheet.available_columns()]
+    return frame, positions
 
 
 def _find_sheet(wb, names: list[str], catalog: Catalog, role: str, exclude: str | None):
@@ -218,35 +230,51 @@ def _find_sheet(wb, names: list[str], catalog: Catalog, role: str, exclude: str 
     )
     best = None
     for name in candidates:
-        sheet = wb.get_sheet_by_name(name)
-        head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS)
+        frame, positions = _load(wb, name)
+        head = _head_rows(frame, positions)
         found = find_header(head, index)
         if found is None:
             continue
         if role == "log" and not {"contact_at", "content", "method"} & set(found[1]):
             continue  # a register-like sheet is not a log
         if name in preferred:
-            best = (name, sheet, found)
+            best = (name, frame, positions, found)
             break
-        if best is None or len(found[1]) > len(best[2][1]):
-            best = (name, sheet, found)
+        if best is None or len(found[1]) > len(best[3][1]):
+            best = (name, frame, positions, found)
     if best is None:
         return None
-    name, sheet, (header, columns, unknown) = best
-    return _sheet_data(name, sheet.to_python(skip_empty_area=False), header, columns, unknown)
+    name, frame, positions, (header, columns, unknown) = best
+    return _sheet_data(name, frame, positions, header, columns, unknown)
 
 
-def _sheet_data(name: str, rows: list[list[Any]], header: int, columns: dict, unknown: list):
-    """Column-major values of the mapped columns below the header (empty rows included:
+def _head_rows(frame, positions: list[int]) -> list[list[Any]]:
+    """The first rows as lists indexed by absolute column (A = 0)."""
+    width = (max(positions) + 1) if positions else 0
+    rows = []
+    for values in frame.head(HEADER_SCAN_ROWS).iter_rows():
+        row: list[Any] = [""] * width
+        for pos, value in zip(positions, values, strict=True):
+            row[pos] = "" if value is None else value
+        rows.append(row)
+    return rows
+
+
+def _sheet_data(name, frame, positions, header: int, columns: dict, unknown: list) -> SheetData:
+    """The mapped columns below the header, renamed to field keys (empty rows included:
     ``normalize`` drops them, vectorised)."""
+    import polars as pl
+
     data = SheetData(name, header + 1, columns, unknown)
-    body = rows[header + 1 :]
-    width = max(columns.values()) + 1
-    if any(len(row) < width for row in body):  # short rows: pad, keeping positions
-        body = [list(row) + [""] * (width - len(row)) for row in body]
-    data.rows = list(range(header + 2, header + 2 + len(body)))
-    transposed = list(zip(*body, strict=False)) if body else []
-    data.values = {key: list(transposed[col]) if transposed else [] for key, col in columns.items()}
+    by_position = {pos: frame.columns[i] for i, pos in enumerate(positions)}
+    body = frame.slice(header + 1)
+    data.rows = list(range(header + 2, header + 2 + body.height))
+    data.frame = body.select(
+        [
+            (pl.col(by_position[col]) if col in by_position else pl.lit(None, pl.String)).alias(key)
+            for key, col in columns.items()
+        ]
+    )
     return data
 
 

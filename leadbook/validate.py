@@ -136,20 +136,17 @@ def _finish(batch: list[_Book], on_file) -> None:
 def _check_batch(batch, catalog, config, as_of, lang, on_frames=None) -> None:
     import polars as pl
 
-    from leadbook.normalize import FILE, ROW, sheet_frame
+    from leadbook.normalize import FILE, ROW, batch_frame
     from leadbook.rules import RULES, Context
     from leadbook.schema import column_failures
 
     ctx = Context(catalog, config, as_of, lang)
     by_index = {b.index: b for b in batch}
-    frames = {"register": [], "log": []}
     for book in batch:
         _file_findings(book, catalog, config, lang)
-        frames["register"].append(sheet_frame(book.raw.register, catalog.register, book.index))
-        if book.raw.log is not None:
-            frames["log"].append(sheet_frame(book.raw.log, catalog.log, book.index))
-    reg = pl.concat(frames["register"], how="diagonal_relaxed")
-    log = pl.concat(frames["log"], how="diagonal_relaxed") if frames["log"] else None
+    reg = batch_frame([(b.index, b.raw.register) for b in batch], catalog.register)
+    logs = [(b.index, b.raw.log) for b in batch if b.raw.log is not None]
+    log = batch_frame(logs, catalog.log) if logs else None
     emitted: dict[tuple[int, str, int, str], set[str]] = {}
 
     def emit(code, role, key, file_index, row, value, **params):

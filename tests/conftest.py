@@ -10,6 +10,14 @@ REPO = Path(__file__).resolve().parent.parent
 AS_OF = datetime(2024, 6, 30, 18, 0)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current output (never done silently).",
+    )
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
