@@ -1,0 +1,26 @@
+"""The provenance columns a merged master adds after the catalog's fields (``leadbook merge``),
+in one place so that ``validate`` knows them (no unknown-column warning) and ``merge`` finds
+them again when it reads a master.
+
+Per column: key, Chinese label, English label, width.
+"""
+
+from __future__ import annotations
+
+REGISTER = (
+    ("source_file", "来源文件", "Source file", 18),
+    ("source_row", "来源位置", "Source position", 14),
+    ("rep", "负责销售", "Rep", 10),
+    ("source_lead_id", "原线索编号", "Source lead ID", 18),
+    ("findings", "校验结果", "Findings", 40),
+)
+LOG = (
+    ("source_file", "来源文件", "Source file", 18),
+    ("source_row", "来源位置", "Source position", 14),
+)
+HEADERS = frozenset(label for _, zh, en, _ in REGISTER + LOG for label in (zh, en))
+
+
+def header_keys() -> dict[str, str]:
+    """Header as written (either language) -> provenance key."""
+    return {label: key for key, zh, en, _ in REGISTER + LOG for label in (zh, en)}
