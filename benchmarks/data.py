@@ -1,0 +1,132 @@
+"""Generated lead workbooks for the benchmarks, cached in ``bench-out/data/``.
+
+A data set is a folder named by its parameters and by a digest of the generator (sample
+data, workbook writer, catalog and texts), so it is regenerated when either changes and
+reused otherwise. Folders are written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+AS_OF = datetime(2024, 6, 30, 18, 0)  # the sample's clock, and validate's --as-of
+AS_OF_ARG = AS_OF.strftime("%Y-%m-%d %H:%M")
+SEED = 7
+DEFECTS = 0.01
+PARALLEL_ROWS = 5_000  # write in worker processes above this many rows in all
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """``files`` workbooks of ``rows`` register rows each, from one ``generate`` call."""
+
+    files: int
+    rows: int
+    seed: int = SEED
+    defects: float = DEFECTS
+
+    @property
+    def key(self) -> str:
+        return f"{self.files}x{self.rows}-seed{self.seed}-d{self.defects:g}-{AS_OF:%Y%m%d%H%M}"
+
+    def folder(self, root: Path) -> Path:
+        return Path(root) / "data" / f"{self.key}-{generator_digest()}"
+
+
+@cache
+def generator_digest() -> str:
+    """Eight hex digits over the sources that decide what the generated files hold."""
+    import leadbook
+    from leadbook.paths import data_dir
+
+    pkg = Path(leadbook.__file__).parent
+    files = [pkg / "sample.py", pkg / "template.py", pkg / "leadid.py"]
+    for name in ("schemas", "templates"):
+        files += sorted(p for p in data_dir(name).iterdir() if p.is_file())
+    h = hashlib.sha256()
+    for p in files:
+        if p.exists():
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:8]
+
+
+def files_of(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.xlsx"))
+
+
+def prepare(root: Path, sets: Sequence[DataSet], log: Callable[[str], None] = print) -> list[Path]:
+    """The folder of each data set, generating (and writing) the missing ones."""
+    folders = [ds.folder(root) for ds in sets]
+    missing = [(ds, f) for ds, f in zip(sets, folders, strict=True) if not f.is_dir()]
+    if not missing:
+        return folders
+    from leadbook.sample import generate
+
+    jobs: list[tuple[Path, list, object]] = []  # (temporary folder, books, team config)
+    start = time.perf_counter()
+    for ds, folder in missing:
+        _drop_stale(folder, ds)
+        t = time.perf_counter()
+        data = generate(reps=ds.files, leads=ds.rows, seed=ds.seed, defects=ds.defects, as_of=AS_OF)
+        log(f"  generated {ds.key}: {time.perf_counter() - t:.1f} s")
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        jobs.append((tmp, data.books, data.config))  # the config names the sample's reps
+    t = time.perf_counter()
+    _write_all(jobs)
+    for (tmp, _, _), (_, folder) in zip(jobs, missing, strict=True):
+        tmp.rename(folder)
+    total = sum(len(books) for _, books, _ in jobs)
+    log(f"  wrote {total} workbooks: {time.perf_counter() - t:.1f} s")
+    log(f"  data generation took {time.perf_counter() - start:.1f} s (cached for later runs)")
+    return folders
+
+
+def _drop_stale(folder: Path, ds: DataSet) -> None:
+    """Remove this data set's folders of older generator versions."""
+    for old in folder.parent.glob(f"{ds.key}-*"):
+        if old != folder and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_all(jobs: list[tuple[Path, list, object]]) -> None:
+    """Write every book; largest first, in worker processes when there is much to write."""
+    tasks = [(tmp / b.file, b.register, b.log, cfg) for tmp, books, cfg in jobs for b in books]
+    tasks.sort(key=lambda t: -len(t[1]))
+    rows = sum(len(t[1]) for t in tasks)
+    workers = min(os.cpu_count() or 1, 4)
+    if rows < PARALLEL_ROWS or workers < 2 or len(tasks) < 2:
+        _write_chunk(tasks)
+        return
+    # Big books alone, small ones in chunks (fewer round trips to the workers).
+    chunks: list[list[tuple]] = []
+    small: list[tuple] = []
+    for task in tasks:
+        if len(task[1]) >= 2_000:
+            chunks.append([task])
+        else:
+            small.append(task)
+    size = max(1, len(small) // (workers * 4))
+    chunks += [small[i : i + size] for i in range(0, len(small), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for _ in pool.map(_write_chunk, chunks):
+            pass
+
+
+def _write_chunk(tasks: list[tuple]) -> None:
+    from leadbook.template import write_workbook
+
+    for path, register, log, config in tasks:
+        write_workbook(
+            path, register=register, log=log, config=config, rows=len(register), created=AS_OF
+        )

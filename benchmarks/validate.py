@@ -1,0 +1,240 @@
+"""``leadbook validate`` as a whole process, against the floor and against the naive stack.
+
+Two data sets: (a) one workbook of 50,000 register rows, (b) 500 workbooks of 200 rows.
+For each, the floor (``floor.py``), ``leadbook validate --format json`` and the naive stack
+(``naive.py``) run round by round; the medians give leadbook's ratio to the floor and its
+speed-up over the naive stack. Then leadbook's peak RSS on 10%, 40% and 100% of the files
+of (b) shows whether memory stays flat in the number of files.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from benchmarks import data
+from benchmarks.util import Command, Options, Series, interleave, leadbook_argv, python, table
+from benchmarks.util import verdict as _verdict
+
+TITLE = "validate: `leadbook validate` processes vs the floor and the naive stack"
+HERE = Path(__file__).resolve().parent
+AIM_NAIVE = 8.0  # leadbook at least this many times faster than the naive stack
+FLAT = 1.25  # peak RSS on all files <= this x peak RSS on a tenth of them
+MEMORY_SHARES = (0.1, 0.4, 1.0)
+FLOOR, LEADBOOK, NAIVE = (
+    "floor (zip + expat)",
+    "leadbook validate",
+    "naive (pandas+openpyxl+pandera)",
+)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    rows: int = 50_000  # (a): one workbook of this many rows
+    files: int = 500  # (b): this many workbooks ...
+    file_rows: int = 200  # ... of this many rows each
+    aim_one: float = 3.5  # leadbook / floor on (a) at most
+    aim_many: float = 3.0  # leadbook / floor on (b) at most
+
+
+FULL = Sizes()
+QUICK = Sizes(rows=5_000, files=50)
+
+
+def commands(target: Path, spec: Path, naive: bool) -> list[Command]:
+    out = [
+        Command(FLOOR, (python(), str(HERE / "floor.py"), str(target))),
+        Command(
+            LEADBOOK,
+            (
+                *leadbook_argv(),
+                "validate",
+                str(target),
+                "--format",
+                "json",
+                "--as-of",
+                data.AS_OF_ARG,
+            ),
+            ok_codes=(0, 1),  # 1: errors found (the sample plants defects)
+        ),
+    ]
+    if naive:
+        out.append(
+            Command(NAIVE, (python(), str(HERE / "naive.py"), str(spec), str(target))),
+        )
+    return out
+
+
+def run(opts: Options, sizes: Sizes | None = None) -> dict:
+    sizes = sizes or (QUICK if opts.quick else FULL)
+    log = opts.log
+    one, many = data.DataSet(1, sizes.rows), data.DataSet(sizes.files, sizes.file_rows)
+    folder_one, folder_many = data.prepare(opts.out, [one, many], log)
+    spec = None
+    if opts.naive:
+        from benchmarks.naive import write_spec
+
+        spec = write_spec(opts.out / "naive-spec.json", log=opts.naive_log)
+    big, files = data.files_of(folder_one)[0], data.files_of(folder_many)
+    sets = [  # key, label, what the commands are given, the files, the aim (x floor)
+        ("one", f"{sizes.rows} rows", big, [big], sizes.aim_one),
+        ("many", f"{len(files)} files", folder_many, files, sizes.aim_many),
+    ]
+    naive_sheets = ["register", "log"] if opts.naive_log else ["register"]
+    result: dict = {
+        "title": TITLE,
+        "sizes": asdict(sizes),
+        "runs": opts.runs,
+        "as_of": data.AS_OF_ARG,
+        "naive_sheets": naive_sheets if opts.naive else [],
+        "datasets": [],
+    }
+    for key, label, target, paths, aim in sets:
+        log(f"validate {label}: {_describe(paths)}")
+        series = interleave(
+            commands(target, spec, opts.naive), opts.runs, slow_s=opts.naive_slow_s, log=log
+        )
+        result["datasets"].append(_dataset(key, label, paths, series, aim))
+    log(f"validate memory: leadbook on {len(files)} files and subsets")
+    result["memory"] = memory(files, opts)
+    result["headlines"] = headlines(result)
+    return result
+
+
+def _describe(paths: list[Path]) -> str:
+    xlsx = sum(p.stat().st_size for p in paths)
+    xml = 0
+    for p in paths:
+        with zipfile.ZipFile(p) as zf:
+            xml += sum(
+                i.file_size
+                for i in zf.infolist()
+                if i.filename.startswith("xl/worksheets/sheet")
+                or i.filename == "xl/sharedStrings.xml"
+            )
+    return (
+        f"{len(paths)} workbook(s), {xlsx / 2**20:.1f} MB xlsx, {xml / 2**20:.1f} MB of sheet XML"
+    )
+
+
+def _dataset(
+    key: str, label: str, paths: list[Path], series: dict[str, Series], aim: float
+) -> dict:
+    floor, lead, naive = series[FLOOR], series[LEADBOOK], series.get(NAIVE)
+    rows = []
+    for s in series.values():
+        rows.append(s.as_dict() | {"x_floor": round(s.median / floor.median, 2)})
+    out = {
+        "key": key,
+        "label": label,
+        "files": len(paths),
+        "xlsx_mb": round(sum(p.stat().st_size for p in paths) / 2**20, 2),
+        "commands": rows,
+        "leadbook_s": round(lead.median, 3),
+        "floor_s": round(floor.median, 3),
+        "leadbook_x_floor": round(lead.median / floor.median, 2),
+        "aim_x_floor": aim,
+        "floor_ok": lead.median / floor.median <= aim,
+        "aim_x_naive": AIM_NAIVE,
+    }
+    if naive is not None:
+        speedup = naive.median / lead.median
+        out |= {"naive_s": round(naive.median, 3), "naive_over_leadbook": round(speedup, 2)}
+        out |= {"naive_ok": speedup >= AIM_NAIVE, "naive_note": naive.note}
+    return out
+
+
+def memory(files: list[Path], opts: Options) -> dict:
+    """leadbook's peak RSS on growing shares of the files (each run a fresh process)."""
+    counts = sorted({max(1, round(len(files) * share)) for share in MEMORY_SHARES})
+    cmds = [
+        Command(
+            f"leadbook validate {n} files",
+            (
+                *leadbook_argv(),
+                "validate",
+                *map(str, files[:n]),
+                "--format",
+                "json",
+                "--as-of",
+                data.AS_OF_ARG,
+            ),
+            ok_codes=(0, 1),
+        )
+        for n in counts
+    ]
+    series = interleave(cmds, opts.runs, log=opts.log)
+    rss = [round(series[c.name].rss_mb, 1) for c in cmds]
+    ratio = rss[-1] / rss[0]
+    return {
+        "files": counts,
+        "rss_mb": rss,
+        "median_s": [round(series[c.name].median, 3) for c in cmds],
+        "ratio": round(ratio, 3),
+        "aim_ratio": FLAT,
+        "flat": ratio <= FLAT,
+    }
+
+
+def headlines(result: dict) -> list[str]:
+    lines = []
+    for d in result["datasets"]:
+        line = (
+            f"validate {d['label']}: leadbook {d['leadbook_s']:.2f} s = {d['leadbook_x_floor']:.1f}x floor"
+            f" (aim <= {d['aim_x_floor']:g}x) {_verdict(d['floor_ok'])}"
+        )
+        if "naive_s" in d:
+            note = f", naive {d['naive_note']}" if d["naive_note"] else ""
+            line += (
+                f"; {d['naive_over_leadbook']:.1f}x faster than naive"
+                f" (aim >= {d['aim_x_naive']:g}x{note}) {_verdict(d['naive_ok'])}"
+            )
+        else:
+            line += "; naive stack not run"
+        lines.append(line)
+    m = result["memory"]
+    pairs = ", ".join(
+        f"{n} files {mb:.0f} MB" for n, mb in zip(m["files"], m["rss_mb"], strict=True)
+    )
+    lines.append(
+        f"validate memory: peak RSS {pairs}; {m['ratio']:.2f}x from fewest to most files"
+        f" (flat: aim <= {m['aim_ratio']:g}x) {_verdict(m['flat'])}"
+    )
+    return lines
+
+
+def report(result: dict) -> str:
+    parts = [TITLE]
+    if result["naive_sheets"]:
+        sheets = " and ".join(result["naive_sheets"])
+        parts.append(f"(the naive stack reads and checks the {sheets}; leadbook, register and log)")
+    for d in result["datasets"]:
+        rows = [
+            [
+                c["command"],
+                f"{c['median_s']:.2f}",
+                f"{c['min_s']:.2f}",
+                f"{c['x_floor']:.1f}",
+                f"{c['max_rss_mb']:.0f}",
+                f"{c['runs']}" + (f" ({c['note']})" if c["note"] else ""),
+            ]
+            for c in d["commands"]
+        ]
+        header = [
+            f"{d['label']} ({d['xlsx_mb']:.1f} MB xlsx)",
+            "median s",
+            "min s",
+            "x floor",
+            "peak MB",
+            "runs",
+        ]
+        parts += ["", table(rows, header)]
+    m = result["memory"]
+    rows = [
+        [f"leadbook validate {n} files", f"{s:.2f}", f"{mb:.0f}"]
+        for n, s, mb in zip(m["files"], m["median_s"], m["rss_mb"], strict=True)
+    ]
+    parts += ["", table(rows, ["memory (files of the second set)", "median s", "peak MB"])]
+    parts += ["", *result["headlines"]]
+    return "\n".join(parts)
