@@ -27,23 +27,39 @@ def check_target(path: Path, force: bool = False) -> None:
         raise OutputError(f"{path}: folder {folder} is not writable")
 
 
-@contextlib.contextmanager
-def atomic_path(path: str | Path, force: bool = False) -> Iterator[Path]:
-    """Yield a temporary path to write; on success it replaces ``path`` in one step."""
-    path = Path(path)
-    check_target(path, force)
+def _temp(path: Path) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
     os.close(fd)
-    tmp_path = Path(tmp)
+    return Path(tmp)
+
+
+@contextlib.contextmanager
+def atomic_path(
+    path: str | Path, force: bool = False, password: str | None = None
+) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``path`` in one step.
+
+    With ``password`` the workbook written to the temporary path is encrypted (Excel's
+    "Encrypt with Password") before it takes ``path``'s place.
+    """
+    path = Path(path)
+    check_target(path, force)
+    temps = [_temp(path)]
     try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, path)
+        yield temps[0]
+        if password is not None:
+            from leadbook.crypto import encrypt_file
+
+            temps.append(_temp(path))
+            encrypt_file(temps[0], temps[1], password)
+        os.chmod(temps[-1], 0o644)
+        os.replace(temps[-1], path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()

@@ -289,6 +289,227 @@ def sample(out_dir, reps, leads, seed, defects, as_of, config_path, force) -> No
     )
 
 
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The master workbook to write (default with --into: the --into master itself).",
+)
+@click.option(
+    "--into",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Last week's master: merged with PATHS and, without -o, replaced atomically.",
+)
+@click.option(
+    "--conflicts",
+    "conflicts_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the conflicts report (differing fields, renumbered IDs, 撞单) as .xlsx or .csv.",
+)
+@click.option("--valid-only", is_flag=True, help="Leave out rows with error findings (counted).")
+@as_of_option
+@config_option
+@lang_option
+@click.option("--force", is_flag=True, help="Overwrite the master or the report if it exists.")
+def merge(paths, out, into, conflicts_path, valid_only, as_of, config_path, lang, force) -> None:
+    """Merge reps' workbooks into one master workbook, with provenance.
+
+    \b
+    PATHS are workbooks, folders (searched recursively), globs or earlier
+    masters. One row per lead: the version with the latest contact wins and
+    differing fields are reported; customers under several lead IDs (撞单)
+    are grouped, the first registration owns them. Rows with findings are
+    kept and flagged. Exit code: 0 merged, 1 merged but an input was
+    unreadable (skipped), 2 nothing could run.
+
+    \b
+    Example:
+      leadbook merge reps/ -o master.xlsx --conflicts conflicts.xlsx
+      leadbook merge new-week/ --into master.xlsx
+    """
+    from datetime import datetime
+
+    from leadbook.atomic import check_target
+    from leadbook.config import load_config
+    from leadbook.conflicts import check_report_path, summary_lines, write_conflicts
+    from leadbook.merge import merge_paths, write_master
+    from leadbook.reader import expand_paths
+
+    if not paths and into is None:
+        raise click.UsageError("give the workbooks to merge (PATHS), or --into MASTER")
+    if out is None and into is None:
+        raise click.UsageError("give the master to write with -o MASTER.xlsx (or --into)")
+    out = out or into
+    in_place = into is not None and out.resolve() == into.resolve()
+    try:
+        config = load_config(config_path)
+        if into is not None and not into.is_file():
+            raise CannotRun(f"{into}: --into master not found")
+        check_target(out, force=force or in_place)
+        if conflicts_path is not None:
+            check_target(check_report_path(conflicts_path), force=force)
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+    inputs = [str(into)] * (into is not None) + [str(p) for p in paths]
+    as_of = as_of or datetime.now().replace(second=0, microsecond=0)
+    with _progress(len(expand_paths(inputs)), "merge") as advance:
+        result = merge_paths(
+            inputs, config=config, as_of=as_of, lang=lang, valid_only=valid_only, on_file=advance
+        )
+    if result.files_read == 0:
+        for line in summary_lines(result, lang):
+            click.echo(line, err=True)
+        raise CannotRun("no readable workbook among the inputs: nothing merged")
+    try:
+        write_master(result, out, config=config, lang=lang, force=force or in_place)
+        if conflicts_path is not None:
+            write_conflicts(result, conflicts_path, lang=lang, force=force)
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+    for line in summary_lines(result, lang):
+        click.echo(line)
+    click.echo(f"wrote {out}" + (f", {conflicts_path}" if conflicts_path else ""))
+    sys.exit(1 if result.unreadable else 0)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--period",
+    type=click.Choice(["week", "month", "quarter"]),
+    default="month",
+    show_default=True,
+    help="The calendar week (Mon-Sun), month or quarter containing --as-of, up to --as-of; "
+    "compared with the whole period before.",
+)
+@as_of_option
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report page here (one self-contained HTML file).",
+)
+@click.option(
+    "--xlsx",
+    "xlsx_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Excel summary here (a sheet per metric, charts, action lists).",
+)
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="For a wider audience: leave out budgets, decision processes, contacts and all "
+    "free text (needs, next actions). Personal data is always masked.",
+)
+@lang_option
+@config_option
+def report(paths, period, as_of, html_path, xlsx_path, redact, lang, config_path) -> None:
+    """Report on workbooks or a merged master: conversion, cycle, SLA, dormancy.
+
+    \b
+    PATHS are workbooks, folders (searched recursively), globs or a master.
+    Prints the headline numbers; --html and --xlsx write the page and the
+    Excel summary (replaced if they exist). Exit code: 0 written, 1 written
+    but an input was unreadable (left out), 2 nothing could run.
+
+    \b
+    Example:
+      leadbook report master.xlsx --period week --html report.html --xlsx summary.xlsx
+      leadbook report reps/ --as-of 2024-06-30 --redact --html wide.html
+    """
+    from leadbook.config import load_config
+    from leadbook.reader import expand_paths
+    from leadbook.report import make_report, summary_lines
+
+    try:
+        config = load_config(config_path)
+        with _progress(len(expand_paths([str(p) for p in paths])), "report") as advance:
+            result = make_report(
+                paths,
+                period=period,
+                as_of=as_of,
+                html=html_path,
+                xlsx=xlsx_path,
+                redact=redact,
+                lang=lang,
+                config=config,
+                on_file=advance,
+            )
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+    view = result.view
+    if not view.files:
+        for path, error in view.unreadable:
+            click.echo(f"leadbook: {path}: {error}", err=True)
+        raise CannotRun("no readable workbook among the inputs: nothing to report")
+    for line in summary_lines(view):
+        click.echo(line)
+    for written in (result.html, result.xlsx):
+        if written is not None:
+            click.echo(f"wrote {written}")
+    sys.exit(1 if view.unreadable else 0)
+
+
+@cli.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--lead",
+    "leads",
+    multiple=True,
+    required=True,
+    help="A lead ID to hand over (repeat for several).",
+)
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The workbook of the rep who takes the leads over.",
+)
+@click.option("--rep", required=True, help="The new owner, as the 跟进人 column names reps (*李).")
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the two new copies (default: each workbook's own folder).",
+)
+@as_of_option
+@config_option
+@click.option("--force", is_flag=True, help="Overwrite copies that already exist.")
+def handoff(source, leads, target, rep, out_dir, as_of, config_path, force) -> None:
+    """Hand leads over to another rep, with their whole follow-up log (R-K5).
+
+    \b
+    Writes SOURCE.handoff.xlsx without the leads and TARGET.handoff.xlsx with
+    them appended: 最近跟进人 becomes the new rep and the log gets an entry
+    "转交自 <previous owner>". The original workbooks are not changed.
+
+    \b
+    Example:
+      leadbook handoff rep01.xlsx --lead EXPO20240521001 --to rep02.xlsx --rep *李
+    """
+    from leadbook.config import load_config
+    from leadbook.handoff import handoff as hand_over
+
+    if out_dir is not None and not out_dir.is_dir():
+        raise CannotRun(f"{out_dir}: folder does not exist")
+    try:
+        config = load_config(config_path)
+        result = hand_over(
+            source, target, leads, rep, out_dir=out_dir, config=config, as_of=as_of, force=force
+        )
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+    moved = ", ".join(old if old == new else f"{old} -> {new}" for old, new in result.moved)
+    click.echo(
+        f"handed {len(result.moved)} leads ({result.log_entries} log entries) to {rep}: {moved}"
+    )
+    for name, old, new in result.renumbered:
+        click.echo(f"  {name}: lead ID {old} is now {new} (the workbook's ID formula)")
+    click.echo(f"wrote {result.source_out}, {result.target_out}")
+
+
 def main() -> None:
     try:
         cli(prog_name="leadbook")

@@ -8,6 +8,7 @@ the cells hold them; ``normalize`` turns them into comparable values without cha
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import zipfile
@@ -35,7 +36,8 @@ _MESSAGES = {
         "missing": "文件不存在",
         "empty": "文件是空的(0 字节)",
         "too_large": "文件有 {mb:.0f} MB,超过上限 {limit:.0f} MB(可在配置 validate.max_file_mb 调整)",
-        "encrypted": "工作簿设置了打开密码,请先取消密码或提供密码后再检查",
+        "encrypted": "工作簿设置了打开密码:请用 --password-env 变量名 提供密码(密码放在环境变量里)",
+        "wrong_password": "密码不对,无法打开这个加密的工作簿",
         "not_workbook": "不是 Excel 工作簿(.xlsx / .xlsm / .xls)",
         "damaged": "文件已损坏,无法读取(压缩包不完整或已截断):{detail}",
         "bomb": "文件解压后有 {mb:.0f} MB,是压缩前的 {ratio:.0f} 倍,疑似压缩炸弹,已拒绝",
@@ -46,7 +48,8 @@ _MESSAGES = {
         "missing": "file not found",
         "empty": "the file is empty (0 bytes)",
         "too_large": "the file is {mb:.0f} MB, over the {limit:.0f} MB limit (config validate.max_file_mb)",
-        "encrypted": "the workbook is password-protected: remove the password or supply it, then check again",
+        "encrypted": "the workbook is password-protected: give the password with --password-env VAR (the password in an environment variable)",
+        "wrong_password": "wrong password: the encrypted workbook cannot be opened",
         "not_workbook": "not an Excel workbook (.xlsx / .xlsm / .xls)",
         "damaged": "the file is damaged and cannot be read (truncated or corrupt zip): {detail}",
         "bomb": "the file unpacks to {mb:.0f} MB, {ratio:.0f} times its size: a suspected zip bomb, refused",
@@ -131,8 +134,11 @@ def find_header(rows: list[list[Any]], index: dict[str, str]) -> tuple[int, dict
 
 
 # ---------------------------------------------------------------------------- files
-def check_file(path: Path, max_bytes: float, lang: str = "zh") -> str:
-    """Refuse what must not be opened; return the kind (``zip`` or ``ole``)."""
+def check_file(
+    path: Path, max_bytes: float, lang: str = "zh", password: str | None = None
+) -> tuple[str, bytes | None]:
+    """Refuse what must not be opened. Returns the kind (``zip`` or ``ole``) and, for an
+    encrypted workbook opened with its password, the decrypted bytes."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -146,13 +152,25 @@ def check_file(path: Path, max_bytes: float, lang: str = "zh") -> str:
     with open(path, "rb") as fh:
         head = fh.read(8)
         if head.startswith(OLE_MAGIC):
-            if ENCRYPTED_STREAM in fh.read(1 << 20) or ENCRYPTED_STREAM in head:
+            if ENCRYPTED_STREAM not in fh.read(1 << 20):
+                return "ole", None  # a legacy .xls
+            if password is None:
                 raise input_error(lang, "encrypted")
-            return "ole"
+            fh.seek(0)
+            from leadbook.crypto import decrypt
+
+            data = decrypt(fh.read(), password, str(input_error(lang, "wrong_password")))
+            _check_zip(io.BytesIO(data), lang)
+            return "zip", data
     if not head.startswith(b"PK"):
         raise input_error(lang, "not_workbook")
+    _check_zip(path, lang)
+    return "zip", None
+
+
+def _check_zip(source: Path | io.BytesIO, lang: str) -> None:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise input_error(lang, "damaged", detail=str(exc) or type(exc).__name__) from None
@@ -163,7 +181,6 @@ def check_file(path: Path, max_bytes: float, lang: str = "zh") -> str:
     packed = max(1, sum(i.compress_size for i in infos))
     if unpacked > ZIP_SIZE_FLOOR and unpacked / packed > ZIP_RATIO_LIMIT:
         raise input_error(lang, "bomb", mb=unpacked / 2**20, ratio=unpacked / packed)
-    return "zip"
 
 
 _PROPERTY = re.compile(
@@ -171,10 +188,10 @@ _PROPERTY = re.compile(
 )
 
 
-def read_properties(path: Path) -> dict[str, str]:
+def read_properties(source: Path | io.BytesIO) -> dict[str, str]:
     """leadbook's custom document properties (template version, catalog and config hash)."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source) as zf:
             info = zf.getinfo("docProps/custom.xml")
             if info.file_size > 1 << 20:
                 return {}
@@ -185,7 +202,12 @@ def read_properties(path: Path) -> dict[str, str]:
 
 
 def read_book(
-    path: str | Path, catalog: Catalog, *, max_bytes: float = 100 * 2**20, lang: str = "zh"
+    path: str | Path,
+    catalog: Catalog,
+    *,
+    max_bytes: float = 100 * 2**20,
+    lang: str = "zh",
+    password: str | None = None,
 ) -> RawBook:
     """Read the register and the follow-up log of one workbook. Raises ``InputError``.
 
@@ -195,9 +217,9 @@ def read_book(
     import fastexcel
 
     path = Path(path)
-    kind = check_file(path, max_bytes, lang)
+    kind, plain = check_file(path, max_bytes, lang, password)
     try:
-        wb = fastexcel.read_excel(str(path))
+        wb = fastexcel.read_excel(plain if plain is not None else str(path))
         names = list(wb.sheet_names)
         register = _find_sheet(wb, names, catalog, "register", exclude=None)
         if register is None:
@@ -210,7 +232,8 @@ def read_book(
         if "password" in detail.lower() or "encrypt" in detail.lower():
             raise input_error(lang, "encrypted") from None
         raise input_error(lang, "damaged", detail=detail) from None
-    properties = read_properties(path) if kind == "zip" else {}
+    source = io.BytesIO(plain) if plain is not None else path
+    properties = read_properties(source) if kind == "zip" else {}
     return RawBook(str(path), register, log, properties)
 
 

@@ -1,8 +1,9 @@
 """``leadbook validate``: read workbooks, run the column schema and the rules, and return a
 ``Report`` of findings, one ``FileReport`` per input (an unreadable file in its place).
 
-Files are read two at a time (python-calamine releases the GIL while it parses) in a
-bounded window, and validated in batches, so memory stays flat in the number of files.
+Files are read in a bounded window ahead of validation (a reader thread overlaps the
+waits on disk; the readers hold the GIL while parsing, so this is no parallel speed-up) and
+validated in batches, so memory stays flat in the number of files.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from leadbook.catalog import Catalog, load_catalog
 from leadbook.config import TeamConfig, load_config
 from leadbook.errors import InputError
 from leadbook.issues import FileReport, Issue, Report
+from leadbook.provenance import HEADERS as KNOWN_EXTRA_HEADERS  # merge's provenance columns
 from leadbook.reader import RawBook, expand_paths, input_error, read_book
 
-BATCH_ROWS = 120_000  # rows validated together (one pandera call per batch)
+BATCH_ROWS = 60_000  # rows validated together (one pandera call per batch); memory bound
 READ_AHEAD = 4  # files read ahead of validation
-KNOWN_EXTRA_HEADERS: set[str] = set()  # headers other leadbook commands add (merge provenance)
 
 
 @dataclass
@@ -45,6 +46,7 @@ def validate_paths(
     lang: str = "zh",
     on_file: Callable[[FileReport], None] | None = None,
     on_frames: Callable[[FileReport, RawBook, object, object], None] | None = None,
+    password: str | None = None,
 ) -> Report:
     """Validate every workbook named by ``paths`` (files, folders, globs).
 
@@ -60,7 +62,7 @@ def validate_paths(
     files = _inputs(paths, lang, report)
     batch: list[_Book] = []
     rows = 0
-    for book in _read_all(files, catalog, config, lang, report):
+    for book in _read_all(files, catalog, config, lang, report, password):
         if book is None:
             continue
         batch.append(book)
@@ -92,16 +94,16 @@ def _inputs(paths, lang, report) -> list[Path]:
     return files
 
 
-def _read_all(files, catalog, config, lang, report) -> Iterator[_Book | None]:
+def _read_all(files, catalog, config, lang, report, password=None) -> Iterator[_Book | None]:
     max_bytes = config.max_file_mb * 2**20
 
     def read(path: Path):
         try:
-            return read_book(path, catalog, max_bytes=max_bytes, lang=lang)
+            return read_book(path, catalog, max_bytes=max_bytes, lang=lang, password=password)
         except InputError as exc:
             return exc
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool:
         pending: list[tuple[Path, Future]] = []
         queue = iter(files)
         for path in queue:
