@@ -288,21 +288,10 @@ def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str)
         present = set(sheet.columns)
         if "province_city" in present:
             present |= {"province", "city"}
-        for fd in catalog.sheet_fields(role):
-            if fd.required and fd.key not in present:
-                report.issues.append(
-                    make_issue(
-                        "missing-column",
-                        file=report.path,
-                        sheet=sheet.name,
-                        row=sheet.header_row,
-                        field=fd.key,
-                        lang=lang,
-                        label=fd.label(lang),
-                    )
-                )
+        missing = [f for f in catalog.sheet_fields(role) if f.required and f.key not in present]
         if role == "register" and not {"office_phone", "im_account"} & present:
-            fd = catalog.field("office_phone")
+            missing.append(catalog.field("office_phone"))  # one of the two is required
+        for fd in missing:
             report.issues.append(
                 make_issue(
                     "missing-column",
