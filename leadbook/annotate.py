@@ -3,7 +3,9 @@ sheet (校验结果 / Findings) that lists every finding with a link to its cell
 
 The input is only read; the copy goes to another folder under the same name, written
 atomically. Values shown on the findings sheet are masked (R-K2) and always text, so a
-value such as ``=1+1`` never becomes a formula.
+value such as ``=1+1`` never becomes a formula. Mobiles and e-mail addresses are masked in
+every cell and note of the copy too (the flagged cell says what was there): the copy goes
+back to the rep or up to a manager, and must not carry personal data further (R-S2.2).
 """
 
 from __future__ import annotations
@@ -42,12 +44,21 @@ MAX_ROW = 1_048_576
 
 
 def annotate(
-    src: Path, report: FileReport, out_dir: Path, *, lang: str = "zh", force: bool = False
+    src: Path,
+    report: FileReport,
+    out_dir: Path,
+    *,
+    lang: str = "zh",
+    force: bool = False,
+    password: str | None = None,
+    encrypt: bool = False,
 ) -> Path:
     """Write ``out_dir/<src name>``: a copy of ``src`` marked up with ``report``'s findings.
 
-    ``out_dir`` is made when missing. Raises ``OutputError`` when the copy would replace
-    ``src`` or exists without ``force``, ``InputError`` when ``src`` cannot be opened.
+    ``out_dir`` is made when missing. An encrypted ``src`` is decrypted in memory with
+    ``password``; with ``encrypt`` the copy is encrypted with it too. Raises ``OutputError``
+    when the copy would replace ``src`` or exists without ``force``, ``InputError`` when
+    ``src`` cannot be opened.
     """
     src, out_dir = Path(src), Path(out_dir)
     target = out_dir / src.name
@@ -55,7 +66,10 @@ def annotate(
         raise OutputError(f"{target}: is the input itself; choose another folder for the copy")
     if report.error is not None:
         raise InputError(f"{src}: cannot be marked up, it could not be read: {report.error}")
-    wb = _open(src)
+    if encrypt and password is None:
+        raise ValueError("encrypt needs a password")
+    wb = _open(src, password)
+    _mask_cells(wb)
     _mark_cells(wb, report.issues, lang)
     _findings_sheet(wb, report, src.name, lang)
     if not out_dir.is_dir():
@@ -63,20 +77,47 @@ def annotate(
             out_dir.mkdir(parents=True)
         except OSError as exc:
             raise OutputError(f"{out_dir}: cannot make the folder: {exc.strerror}") from None
-    with atomic_path(target, force=force) as tmp:
+    with atomic_path(target, force=force, password=password if encrypt else None) as tmp:
         wb.save(tmp)
     return target
 
 
-def _open(src: Path) -> Workbook:
+def _open(src: Path, password: str | None = None) -> Workbook:
+    from leadbook.crypto import plain_source
+
     try:
+        source = plain_source(src, password)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=_DV_WARNING, category=UserWarning)
-            return load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
+            return load_workbook(source, keep_vba=src.suffix.lower() == ".xlsm")
+    except InputError:
+        raise
     except FileNotFoundError:
         raise InputError(f"{src}: file not found") from None
     except Exception as exc:  # openpyxl raises many kinds for a file it cannot read
         raise InputError(f"{src}: cannot be opened as a workbook ({type(exc).__name__})") from None
+
+
+def _mask_cells(wb: Workbook) -> None:
+    """Mobiles and e-mail addresses masked in every value and note of the copy; formulas are
+    left alone, a number that is a mobile becomes its masked text."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell, Cell):
+                    continue
+                value = cell.value
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                if isinstance(value, int | str) and not isinstance(value, bool):
+                    text = str(value)
+                    if cell.data_type != "f" and (masked := mask_text(text)) != text:
+                        _text_cell(ws, cell.row, cell.column, masked)
+                if cell.comment is not None and cell.comment.text:
+                    masked = mask_text(cell.comment.text)
+                    if masked != cell.comment.text:
+                        note = cell.comment
+                        cell.comment = Comment(masked, note.author, note.height, note.width)
 
 
 def _target_cell(wb: Workbook, issue: Issue) -> Cell | None:

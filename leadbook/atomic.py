@@ -36,6 +36,16 @@ def _temp(path: Path) -> Path:
     return Path(tmp)
 
 
+def _sync(path: Path) -> None:
+    """fsync a file or a folder: after a power cut the target is the old file or the new
+    one, never an empty file under the new name."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def atomic_path(
     path: str | Path, force: bool = False, password: str | None = None
@@ -43,11 +53,24 @@ def atomic_path(
     """Yield a temporary path to write; on success it replaces ``path`` in one step.
 
     With ``password`` the workbook written to the temporary path is encrypted (Excel's
-    "Encrypt with Password") before it takes ``path``'s place.
+    "Encrypt with Password") before it takes ``path``'s place. Its plain form is then
+    written in a private folder (mode 0700) of the system's temp folder, never next to
+    ``path``: the target's folder may be shared or synced, and must only ever see the
+    encrypted file.
     """
     path = Path(path)
     check_target(path, force)
-    temps = [_temp(path)]
+    private = None
+    if password is not None:
+        try:
+            private = Path(tempfile.mkdtemp(prefix="leadbook-"))
+        except OSError as exc:
+            raise OutputError(
+                f"{path}: cannot make a private temp folder: {exc.strerror}"
+            ) from None
+        temps = [_temp(private / path.name)]
+    else:
+        temps = [_temp(path)]
     try:
         yield temps[0]
         if password is not None:
@@ -56,10 +79,16 @@ def atomic_path(
             temps.append(_temp(path))
             encrypt_file(temps[0], temps[1], password)
         os.chmod(temps[-1], 0o644)
+        _sync(temps[-1])  # the bytes are on disk before the name points at them
         os.replace(temps[-1], path)
+        with contextlib.suppress(OSError):  # and the new name (not every folder syncs)
+            _sync(path.parent if str(path.parent) else Path("."))
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
     finally:
         for tmp in temps:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+        if private is not None:
+            with contextlib.suppress(OSError):
+                private.rmdir()

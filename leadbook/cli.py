@@ -34,6 +34,41 @@ def config_option(f):
     )(f)
 
 
+def password_option(f):
+    return click.option(
+        "--password-env",
+        metavar="VAR",
+        help="Open encrypted workbooks (Excel's Encrypt with Password) with the password held "
+        "by environment variable VAR; the password itself is never given on the command line.",
+    )(f)
+
+
+def encrypt_option(what: str):
+    """``--encrypt``: lock ``what`` with the --password-env password."""
+
+    def decorator(f):
+        return click.option(
+            "--encrypt",
+            is_flag=True,
+            help=f"Encrypt {what} with the --password-env password (Excel's Encrypt with "
+            "Password, AES-256), to send it locked.",
+        )(f)
+
+    return decorator
+
+
+def _password(password_env: str | None, encrypt: bool = False) -> str | None:
+    """The password named by --password-env; one line and exit 2 when it is not set."""
+    from leadbook.crypto import password_from_env
+
+    if encrypt and not password_env:
+        raise click.UsageError("--encrypt needs --password-env VAR (the password to lock with)")
+    try:
+        return password_from_env(password_env)
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+
+
 def lang_option(f):
     return click.option(
         "--lang",
@@ -158,7 +193,11 @@ def _progress(total: int, label: str):
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @lang_option
 @click.option("--force", is_flag=True, help="Overwrite annotated copies that already exist.")
-def validate(paths, fmt, annotate_dir, as_of, config_path, strict, lang, force) -> None:
+@password_option
+@encrypt_option("the annotated copies (--annotate)")
+def validate(
+    paths, fmt, annotate_dir, as_of, config_path, strict, lang, force, password_env, encrypt
+) -> None:
     """Check filled lead workbooks and point at every bad cell.
 
     \b
@@ -170,12 +209,16 @@ def validate(paths, fmt, annotate_dir, as_of, config_path, strict, lang, force) 
     \b
     Example:
       leadbook validate reps/ --annotate checked/ --as-of 2024-06-30
+      leadbook validate locked/ --password-env LEADS_PW --annotate checked/ --encrypt
     """
     from leadbook.config import load_config
     from leadbook.reader import expand_paths
     from leadbook.render import render_json, render_text
     from leadbook.validate import validate_paths
 
+    if encrypt and annotate_dir is None:
+        raise click.UsageError("--encrypt locks the annotated copies: give --annotate DIR")
+    password = _password(password_env, encrypt)
     try:
         config = load_config(config_path)
     except LeadbookError as exc:
@@ -187,9 +230,11 @@ def validate(paths, fmt, annotate_dir, as_of, config_path, strict, lang, force) 
             raise CannotRun(f"{annotate_dir}: cannot create folder: {exc.strerror}") from None
     total = len(expand_paths([str(p) for p in paths]))
     with _progress(total, "validate") as advance:
-        report = validate_paths(paths, config=config, as_of=as_of, lang=lang, on_file=advance)
+        report = validate_paths(
+            paths, config=config, as_of=as_of, lang=lang, on_file=advance, password=password
+        )
     if annotate_dir is not None:
-        _annotate_all(report, annotate_dir, lang, force)
+        _annotate_all(report, annotate_dir, lang, force, password, encrypt)
     if fmt == "json":
         click.echo(render_json(report))
     else:
@@ -197,7 +242,7 @@ def validate(paths, fmt, annotate_dir, as_of, config_path, strict, lang, force) 
     sys.exit(report.exit_code(strict))
 
 
-def _annotate_all(report, out_dir: Path, lang: str, force: bool) -> None:
+def _annotate_all(report, out_dir: Path, lang: str, force: bool, password, encrypt) -> None:
     from leadbook.annotate import annotate
 
     for file_report in report.files:
@@ -210,7 +255,15 @@ def _annotate_all(report, out_dir: Path, lang: str, force: bool) -> None:
             )
             continue
         try:
-            annotate(src, file_report, out_dir, lang=lang, force=force)
+            annotate(
+                src,
+                file_report,
+                out_dir,
+                lang=lang,
+                force=force,
+                password=password,
+                encrypt=encrypt,
+            )
         except LeadbookError as exc:
             file_report.error = str(exc)
 
@@ -306,14 +359,29 @@ def sample(out_dir, reps, leads, seed, defects, as_of, config_path, force) -> No
     "--conflicts",
     "conflicts_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the conflicts report (differing fields, renumbered IDs, 撞单) as .xlsx or .csv.",
+    help="Write the conflicts report (differing fields, renumbered IDs, 撞单) as .xlsx or .csv "
+    "(a .csv cannot be encrypted: with --encrypt write .xlsx).",
 )
 @click.option("--valid-only", is_flag=True, help="Leave out rows with error findings (counted).")
 @as_of_option
 @config_option
 @lang_option
 @click.option("--force", is_flag=True, help="Overwrite the master or the report if it exists.")
-def merge(paths, out, into, conflicts_path, valid_only, as_of, config_path, lang, force) -> None:
+@password_option
+@encrypt_option("the master and the conflicts report")
+def merge(
+    paths,
+    out,
+    into,
+    conflicts_path,
+    valid_only,
+    as_of,
+    config_path,
+    lang,
+    force,
+    password_env,
+    encrypt,
+) -> None:
     """Merge reps' workbooks into one master workbook, with provenance.
 
     \b
@@ -328,12 +396,14 @@ def merge(paths, out, into, conflicts_path, valid_only, as_of, config_path, lang
     Example:
       leadbook merge reps/ -o master.xlsx --conflicts conflicts.xlsx
       leadbook merge new-week/ --into master.xlsx
+      leadbook merge reps/ -o master.xlsx --password-env LEADS_PW --encrypt
     """
     from datetime import datetime
 
     from leadbook.atomic import check_target
     from leadbook.config import load_config
     from leadbook.conflicts import check_report_path, summary_lines, write_conflicts
+    from leadbook.crypto import is_encrypted
     from leadbook.merge import merge_paths, write_master
     from leadbook.reader import expand_paths
 
@@ -341,31 +411,51 @@ def merge(paths, out, into, conflicts_path, valid_only, as_of, config_path, lang
         raise click.UsageError("give the workbooks to merge (PATHS), or --into MASTER")
     if out is None and into is None:
         raise click.UsageError("give the master to write with -o MASTER.xlsx (or --into)")
+    if encrypt and conflicts_path is not None and conflicts_path.suffix.lower() == ".csv":
+        raise click.UsageError(
+            f"--conflicts {conflicts_path}: a CSV file cannot be encrypted; use .xlsx"
+        )
+    password = _password(password_env, encrypt)
     out = out or into
     in_place = into is not None and out.resolve() == into.resolve()
     try:
         config = load_config(config_path)
         if into is not None and not into.is_file():
             raise CannotRun(f"{into}: --into master not found")
+        if in_place and not encrypt and is_encrypted(into):
+            raise CannotRun(
+                f"{into}: the master is encrypted; add --encrypt to keep it so "
+                "(or -o to write an unencrypted copy)"
+            )
         check_target(out, force=force or in_place)
         if conflicts_path is not None:
-            check_target(check_report_path(conflicts_path), force=force)
+            check_target(check_report_path(conflicts_path, encrypted=encrypt), force=force)
     except LeadbookError as exc:
         raise CannotRun(str(exc)) from None
     inputs = [str(into)] * (into is not None) + [str(p) for p in paths]
     as_of = as_of or datetime.now().replace(second=0, microsecond=0)
     with _progress(len(expand_paths(inputs)), "merge") as advance:
         result = merge_paths(
-            inputs, config=config, as_of=as_of, lang=lang, valid_only=valid_only, on_file=advance
+            inputs,
+            config=config,
+            as_of=as_of,
+            lang=lang,
+            valid_only=valid_only,
+            on_file=advance,
+            password=password,
         )
     if result.files_read == 0:
         for line in summary_lines(result, lang):
             click.echo(line, err=True)
         raise CannotRun("no readable workbook among the inputs: nothing merged")
+    master_error = next((f.error for f in result.unreadable if into and f.path == str(into)), None)
+    if master_error is not None:  # merging without its rows would lose them
+        raise CannotRun(f"{into}: {master_error}: nothing merged, nothing written")
     try:
-        write_master(result, out, config=config, lang=lang, force=force or in_place)
+        lock = password if encrypt else None
+        write_master(result, out, config=config, lang=lang, force=force or in_place, password=lock)
         if conflicts_path is not None:
-            write_conflicts(result, conflicts_path, lang=lang, force=force)
+            write_conflicts(result, conflicts_path, lang=lang, force=force, password=lock)
     except LeadbookError as exc:
         raise CannotRun(str(exc)) from None
     for line in summary_lines(result, lang):
@@ -405,7 +495,11 @@ def merge(paths, out, into, conflicts_path, valid_only, as_of, config_path, lang
 )
 @lang_option
 @config_option
-def report(paths, period, as_of, html_path, xlsx_path, redact, lang, config_path) -> None:
+@password_option
+@encrypt_option("the Excel summary (--xlsx; an HTML page cannot be encrypted)")
+def report(
+    paths, period, as_of, html_path, xlsx_path, redact, lang, config_path, password_env, encrypt
+) -> None:
     """Report on workbooks or a merged master: conversion, cycle, SLA, dormancy.
 
     \b
@@ -418,11 +512,19 @@ def report(paths, period, as_of, html_path, xlsx_path, redact, lang, config_path
     Example:
       leadbook report master.xlsx --period week --html report.html --xlsx summary.xlsx
       leadbook report reps/ --as-of 2024-06-30 --redact --html wide.html
+      leadbook report master.xlsx --xlsx summary.xlsx --password-env LEADS_PW --encrypt
     """
     from leadbook.config import load_config
     from leadbook.reader import expand_paths
     from leadbook.report import make_report, summary_lines
 
+    if encrypt and xlsx_path is None:
+        raise click.UsageError("--encrypt locks the Excel summary: give --xlsx FILE")
+    if encrypt and html_path is not None:
+        raise click.UsageError(
+            "--encrypt: an HTML page cannot be encrypted; write --html in a run without --encrypt"
+        )
+    password = _password(password_env, encrypt)
     try:
         config = load_config(config_path)
         with _progress(len(expand_paths([str(p) for p in paths])), "report") as advance:
@@ -436,6 +538,8 @@ def report(paths, period, as_of, html_path, xlsx_path, redact, lang, config_path
                 lang=lang,
                 config=config,
                 on_file=advance,
+                password=password,
+                encrypt=encrypt,
             )
     except LeadbookError as exc:
         raise CannotRun(str(exc)) from None
@@ -477,7 +581,11 @@ def report(paths, period, as_of, html_path, xlsx_path, redact, lang, config_path
 @as_of_option
 @config_option
 @click.option("--force", is_flag=True, help="Overwrite copies that already exist.")
-def handoff(source, leads, target, rep, out_dir, as_of, config_path, force) -> None:
+@password_option
+@encrypt_option("the two copies")
+def handoff(
+    source, leads, target, rep, out_dir, as_of, config_path, force, password_env, encrypt
+) -> None:
     """Hand leads over to another rep, with their whole follow-up log (R-K5).
 
     \b
@@ -492,12 +600,22 @@ def handoff(source, leads, target, rep, out_dir, as_of, config_path, force) -> N
     from leadbook.config import load_config
     from leadbook.handoff import handoff as hand_over
 
+    password = _password(password_env, encrypt)
     if out_dir is not None and not out_dir.is_dir():
         raise CannotRun(f"{out_dir}: folder does not exist")
     try:
         config = load_config(config_path)
         result = hand_over(
-            source, target, leads, rep, out_dir=out_dir, config=config, as_of=as_of, force=force
+            source,
+            target,
+            leads,
+            rep,
+            out_dir=out_dir,
+            config=config,
+            as_of=as_of,
+            force=force,
+            password=password,
+            encrypt=encrypt,
         )
     except LeadbookError as exc:
         raise CannotRun(str(exc)) from None

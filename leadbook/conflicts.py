@@ -18,6 +18,7 @@ from pathlib import Path
 from leadbook.atomic import atomic_path
 from leadbook.catalog import Catalog, load_catalog
 from leadbook.errors import OutputError
+from leadbook.mask import mask_text
 from leadbook.merge import DuplicateGroup, MergeResult
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -114,13 +115,19 @@ def report_rows(
 
 # ------------------------------------------------------------------------------ files
 def write_conflicts(
-    result: MergeResult, path: str | Path, *, lang: str = "zh", force: bool = False
+    result: MergeResult,
+    path: str | Path,
+    *,
+    lang: str = "zh",
+    force: bool = False,
+    password: str | None = None,
 ) -> Path:
-    """Write the conflicts report to ``path`` (.xlsx or .csv), atomically."""
-    path = check_report_path(path)
+    """Write the conflicts report to ``path`` (.xlsx or .csv), atomically; an .xlsx report is
+    encrypted with ``password`` when one is given (a CSV cannot be: ``OutputError``)."""
+    path = check_report_path(path, encrypted=password is not None)
     suffix = path.suffix.lower()
     rows = report_rows(result, lang)
-    with atomic_path(path, force=force) as tmp:
+    with atomic_path(path, force=force, password=password) as tmp:
         if suffix == ".csv":
             _write_csv(tmp, _t(lang)["headers"], [r for part in rows.values() for r in part])
         else:
@@ -128,11 +135,14 @@ def write_conflicts(
     return path
 
 
-def check_report_path(path: str | Path) -> Path:
-    """``path`` if it names a report leadbook can write (.xlsx or .csv), else OutputError."""
+def check_report_path(path: str | Path, encrypted: bool = False) -> Path:
+    """``path`` if it names a report leadbook can write (.xlsx or .csv; only .xlsx when the
+    report is to be encrypted), else OutputError."""
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".csv"):
         raise OutputError(f"{path}: the conflicts report is written as .xlsx or .csv")
+    if encrypted and path.suffix.lower() != ".xlsx":
+        raise OutputError(f"{path}: a CSV file cannot be encrypted: write the report as .xlsx")
     return path
 
 
@@ -203,7 +213,7 @@ def summary_lines(result: MergeResult, lang: str = "zh", shown: int = GROUPS_SHO
             lines.append("  " + t["more"].format(n=len(result.groups) - shown))
     if bad:
         lines.append(t["unreadable"])
-        lines += [f"  {f.path}: {f.error}" for f in bad]
+        lines += [f"  {f.path}: {mask_text(f.error)}" for f in bad]
     return lines
 
 

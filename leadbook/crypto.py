@@ -1,6 +1,8 @@
 """Excel's "Encrypt with Password" (R-K2): reading encrypted workbooks and writing encrypted
-outputs, with msoffcrypto-tool. Passwords come from an environment variable, never from the
-command line (where other users of the machine could see them)."""
+outputs, with msoffcrypto-tool (ECMA-376 agile encryption: AES-256, SHA-512 key derivation).
+Passwords come from an environment variable, never from the command line (where other users
+of the machine could see them), and never appear in a message.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ import os
 from pathlib import Path
 
 from leadbook.errors import ConfigError, InputError
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+SCAN_BYTES = 1 << 20  # the stream directory of an encrypted package is near its start
 
 
 def password_from_env(var: str | None) -> str | None:
@@ -19,6 +25,16 @@ def password_from_env(var: str | None) -> str | None:
     if not value:
         raise ConfigError(f"--password-env {var}: the environment variable is not set or empty")
     return value
+
+
+def is_encrypted(path: str | Path) -> bool:
+    """Whether ``path`` is an encrypted Office file (an OLE container holding an
+    ``EncryptedPackage`` stream). False for anything unreadable."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8) == OLE_MAGIC and ENCRYPTED_STREAM in fh.read(SCAN_BYTES)
+    except OSError:
+        return False
 
 
 def decrypt(data: bytes, password: str, wrong_message: str) -> bytes:
@@ -33,6 +49,18 @@ def decrypt(data: bytes, password: str, wrong_message: str) -> bytes:
     except Exception:  # msoffcrypto raises several types for a wrong key or a broken file
         raise InputError(wrong_message) from None
     return out.getvalue()
+
+
+def plain_source(path: str | Path, password: str | None) -> Path | io.BytesIO:
+    """Something a workbook reader (openpyxl, python-calamine) can open: ``path`` itself, or,
+    for an encrypted workbook, its decrypted bytes in memory (never on disk)."""
+    path = Path(path)
+    if not is_encrypted(path):
+        return path
+    if password is None:
+        raise InputError(f"{path}: the workbook is encrypted: give its password (--password-env)")
+    plain = decrypt(path.read_bytes(), password, f"{path}: wrong password")
+    return io.BytesIO(plain)
 
 
 def encrypt_file(plain: Path, target: Path, password: str) -> None:

@@ -72,10 +72,18 @@ def handoff(
     catalog: Catalog | None = None,
     as_of: datetime | None = None,
     force: bool = False,
+    password: str | None = None,
+    encrypt: bool = False,
 ) -> HandoffResult:
     """Move ``lead_ids`` from ``source`` to ``target`` (rep ``rep``), writing new copies of
     both. Raises ``InputError`` (unreadable workbook, unknown lead IDs, a hand-off before a
-    lead's last contact) or ``OutputError`` before anything is written."""
+    lead's last contact) or ``OutputError`` before anything is written.
+
+    Encrypted workbooks are decrypted in memory with ``password``; with ``encrypt`` both
+    copies are encrypted with it.
+    """
+    if encrypt and password is None:
+        raise ValueError("encrypt needs a password")
     source, target = Path(source), Path(target)
     config = config or load_config()
     catalog = catalog or load_catalog()
@@ -91,7 +99,7 @@ def handoff(
         raise OutputError(f"{outs[0]}: both copies would be written here; use --out-dir")
     for out in outs:
         check_target(out, force)
-    src, tgt = _read(source, target, config, catalog, as_of)
+    src, tgt = _read(source, target, config, catalog, as_of, password)
     wanted = list(dict.fromkeys(_norm(i) for i in lead_ids if _norm(i)))
     known = {r["lead_id"] for r in src.register}
     unknown = [i for i in wanted if i not in known]
@@ -119,8 +127,9 @@ def handoff(
     result.moved = [(old, moved_map.get(old, old)) for old in wanted]
     for path, mapping in ((source, src_map), (target, tgt_map)):
         result.renumbered += [(path.name, a, b) for a, b in mapping.items() if a != b]
+    lock = password if encrypt else None
     for book, out in ((src, outs[0]), (tgt, outs[1])):
-        _write(book, out, config, catalog, as_of, force)
+        _write(book, out, config, catalog, as_of, force, lock)
     return result
 
 
@@ -129,7 +138,7 @@ def _norm(lead_id: str) -> str:
 
 
 # ------------------------------------------------------------------------------ reading
-def _read(source: Path, target: Path, config, catalog, as_of) -> tuple[_Book, _Book]:
+def _read(source: Path, target: Path, config, catalog, as_of, password) -> tuple[_Book, _Book]:
     from leadbook.merge import Records, sheet_values
     from leadbook.validate import validate_paths
 
@@ -148,7 +157,12 @@ def _read(source: Path, target: Path, config, catalog, as_of) -> tuple[_Book, _B
         books[report.path] = _Book(Path(raw.path), lang, register, entries)
 
     report = validate_paths(
-        [source, target], config=config, catalog=catalog, as_of=as_of, on_frames=take
+        [source, target],
+        config=config,
+        catalog=catalog,
+        as_of=as_of,
+        on_frames=take,
+        password=password,
     )
     for file_report in report.files:
         if file_report.error is not None:
@@ -205,7 +219,7 @@ def _renamed(register: list[dict], mapping: dict[str, str]) -> list[dict]:
     return [{**r, "lead_id": mapping.get(r["lead_id"], r["lead_id"])} for r in register]
 
 
-def _write(book: _Book, out: Path, config, catalog, as_of, force) -> None:
+def _write(book: _Book, out: Path, config, catalog, as_of, force, password) -> None:
     from leadbook.template import write_workbook
 
     write_workbook(
@@ -218,4 +232,5 @@ def _write(book: _Book, out: Path, config, catalog, as_of, force) -> None:
         log=book.log,
         force=force,
         created=as_of,
+        password=password,
     )

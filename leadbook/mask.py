@@ -18,6 +18,7 @@ keeps every other character of the text as it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 # A Chinese mobile: optional +86 / 86 / 0086 prefix, then 1[3-9]x xxxx xxxx with at most one
@@ -94,18 +95,27 @@ def mask_text(text: Any) -> str:
     ``None`` becomes ""; other non-text values are shown with ``str`` first (a mobile kept as
     a number is still masked).
     """
-    text = _as_text(text)
+    return _replace(_as_text(text), mask_email, mask_mobile)
+
+
+def drop_personal(text: Any, by: str = " ") -> str:
+    """``text`` with every mobile and every e-mail address replaced by ``by``: for text that
+    is cut into words (a masked address would still give words such as ``qq`` and ``com``)."""
+    return _replace(_as_text(text), lambda _: by, lambda _: by)
+
+
+def _replace(text: str, email: Callable[[str], str], mobile: Callable[[str], str]) -> str:
     if not _MAYBE.search(text):
         return text
     normal = _normal(text)
     spans: list[tuple[int, int, str]] = []
     for m in EMAIL.finditer(normal):
-        spans.append((m.start(), m.end(), mask_email(text[m.start() : m.end()])))
+        spans.append((m.start(), m.end(), email(text[m.start() : m.end()])))
     taken = [(a, b) for a, b, _ in spans]
     for m in MOBILE.finditer(normal):
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue  # already masked as (part of) an e-mail address
-        spans.append((m.start(), m.end(), mask_mobile(text[m.start() : m.end()])))
+        spans.append((m.start(), m.end(), mobile(text[m.start() : m.end()])))
     if not spans:
         return text
     out, pos = [], 0

@@ -161,14 +161,16 @@ def merge_paths(
     lang: str = "zh",
     valid_only: bool = False,
     on_file: Callable[[FileReport], None] | None = None,
+    password: str | None = None,
 ) -> MergeResult:
     """Read, validate and merge every workbook named by ``paths`` (files, folders, globs,
-    masters). Unreadable files are reported in ``result.report``, the rest merged."""
+    masters). Unreadable files are reported in ``result.report``, the rest merged.
+    Encrypted inputs are decrypted in memory with ``password``."""
     from leadbook.validate import validate_paths
 
     config = config or load_config()
     catalog = catalog or load_catalog()
-    collector = _Collector(catalog)
+    collector = _Collector(catalog, password)
     report = validate_paths(
         paths,
         config=config,
@@ -177,6 +179,7 @@ def merge_paths(
         lang=lang,
         on_file=on_file,
         on_frames=collector.take,
+        password=password,
     )
     versions = _concat(collector.registers, catalog.register)
     entries = _concat(collector.logs, catalog.log)
@@ -192,9 +195,11 @@ def write_master(
     lang: str = "zh",
     force: bool = False,
     created: datetime | None = None,
+    password: str | None = None,
 ) -> Path:
     """Write the master workbook (atomically): the template's sheets, dropdowns and formats,
-    lead IDs as values, the provenance columns after the fields."""
+    lead IDs as values, the provenance columns after the fields. With ``password`` the master
+    is encrypted (Excel's "Encrypt with Password")."""
     from leadbook.template import Extra, write_workbook
 
     register, log = master_records(result, catalog)  # lazy: dicts made chunk by chunk
@@ -212,6 +217,7 @@ def write_master(
         extra=[Extra(k, en if english else zh, w) for k, zh, en, w in provenance.REGISTER],
         log_extra=[Extra(k, en if english else zh, w) for k, zh, en, w in provenance.LOG],
         created=created or result.report.as_of,
+        password=password,
     )
 
 
@@ -272,14 +278,15 @@ class Records(Sequence):
 class _Collector:
     """Keeps, per readable file, the compact version frames of its register and log."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, password: str | None = None) -> None:
         self.catalog = catalog
+        self.password = password
         self.registers: list[pl.DataFrame] = []
         self.logs: list[pl.DataFrame] = []
 
     def take(self, report: FileReport, raw: RawBook, reg: pl.DataFrame, log) -> None:
         name = Path(raw.path).name
-        carried = _carried(raw, reg, log)
+        carried = _carried(raw, reg, log, self.password)
         rep = _file_rep(reg, log, Path(raw.path).stem)
         self.registers.append(
             _register_versions(reg, raw, report, self.catalog, name, rep, carried.get("register"))
@@ -288,9 +295,10 @@ class _Collector:
             self.logs.append(_log_versions(log, raw.log, self.catalog, name, carried.get("log")))
 
 
-def _carried(raw: RawBook, reg: pl.DataFrame, log) -> dict[str, dict[str, list]]:
+def _carried(raw: RawBook, reg: pl.DataFrame, log, password=None) -> dict[str, dict[str, list]]:
     """A master's provenance columns (not catalog fields, so the reader skips them), read
-    again by header with python-calamine, aligned with the frames' rows."""
+    again by header with python-calamine (an encrypted master decrypted again, in memory),
+    aligned with the frames' rows."""
     keys = provenance.header_keys()
     wanted = []
     for role, sheet, frame in (("register", raw.register, reg), ("log", raw.log, log)):
@@ -301,9 +309,7 @@ def _carried(raw: RawBook, reg: pl.DataFrame, log) -> dict[str, dict[str, list]]
             wanted.append((role, sheet, frame, cols))
     if not wanted:
         return {}
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(raw.path)
+    wb = provenance.open_again(raw.path, password)
     out = {}
     for role, sheet, frame, cols in wanted:
         rows = wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
@@ -320,13 +326,14 @@ def _cell(rows: list[list[Any]], r: int, c: int) -> str | None:
 
 
 def _file_rep(reg: pl.DataFrame, log, fallback: str) -> str:
-    """The file's rep: its most common 最近跟进人, else its log's most common 跟进人."""
+    """The file's rep: its most common 最近跟进人, else its log's most common 跟进人 (masked:
+    the rep is shown in the master, the conflicts report and on the terminal)."""
     for frame, key in ((reg, "last_owner"), (log, "owner")):
         if frame is None or key not in frame.columns:
             continue
         counts = Counter(v for v in frame[key].to_list() if v)
         if counts:
-            return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            return mask_text(min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0])
     return fallback
 
 

@@ -159,7 +159,8 @@ def build_view(
         columns = [Column(k, kind) for k, kind in spec if k in frame.columns]
         lists.append(ActionList(key, frame.select([c.key for c in columns]), columns))
     readable = [f for f in files if f not in {p for p, _ in unreadable}]
-    return ReportView(masked, config, lang, redact, readable, list(unreadable), leads, lists)
+    reasons = [(path, mask_text(error)) for path, error in unreadable]
+    return ReportView(masked, config, lang, redact, readable, reasons, leads, lists)
 
 
 def _redacted(frame: pl.DataFrame, redact: bool) -> pl.DataFrame:
@@ -207,12 +208,23 @@ def make_report(
     lang: str = "zh",
     config: TeamConfig | None = None,
     on_file=None,
+    password: str | None = None,
+    encrypt: bool = False,
 ) -> ReportResult:
     """Read ``paths`` (workbooks, folders, globs, a master), compute the metrics of the
     ``period`` containing ``as_of``, and write the HTML page and / or the Excel summary
-    (each written atomically; an existing file is replaced). Raises ``LeadbookError``."""
+    (each written atomically; an existing file is replaced). Raises ``LeadbookError``.
+
+    Encrypted inputs are decrypted in memory with ``password``; with ``encrypt`` the Excel
+    summary is encrypted with it. An HTML page cannot be encrypted, so ``encrypt`` with
+    ``html`` is refused (``OutputError``) rather than leaving the page in clear.
+    """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
+    if encrypt and password is None:
+        raise ValueError("encrypt needs a password")
+    if encrypt and html is not None:
+        raise OutputError(f"{html}: an HTML page cannot be encrypted; write it without --encrypt")
     config = config or load_config()
     as_of = as_of or datetime.now().replace(second=0, microsecond=0)
     for target in (html, xlsx):
@@ -220,7 +232,9 @@ def make_report(
             _check_folder(Path(target))
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
-    tables = load_tables(paths, config=config, as_of=as_of, lang=lang, on_file=on_file)
+    tables = load_tables(
+        paths, config=config, as_of=as_of, lang=lang, on_file=on_file, password=password
+    )
     seconds["read"] = time.perf_counter() - clock
     view = report_view(tables, period=period, as_of=as_of, config=config, lang=lang, redact=redact)
     seconds["metrics"] = time.perf_counter() - clock - seconds["read"]
@@ -235,7 +249,7 @@ def make_report(
         from leadbook.report_xlsx import write_xlsx
 
         start = time.perf_counter()
-        written["xlsx"] = write_xlsx(view, xlsx)
+        written["xlsx"] = write_xlsx(view, xlsx, password=password if encrypt else None)
         seconds["xlsx"] = time.perf_counter() - start
     return ReportResult(view, written["html"], written["xlsx"], seconds)
 

@@ -431,12 +431,13 @@ def _lists(w: _Writer) -> None:
         ws.freeze_panes(row + 1, 2)
 
 
-def write_xlsx(view: ReportView, path: str | Path) -> Path:
-    """Write the Excel summary (atomically, replacing an existing file)."""
+def write_xlsx(view: ReportView, path: str | Path, *, password: str | None = None) -> Path:
+    """Write the Excel summary (atomically, replacing an existing file); encrypted with
+    ``password`` when one is given."""
     import xlsxwriter
 
     path = Path(path)
-    with atomic_path(path, force=True) as tmp:
+    with atomic_path(path, force=True, password=password) as tmp:
         wb = xlsxwriter.Workbook(
             str(tmp),
             {

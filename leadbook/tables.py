@@ -58,8 +58,10 @@ def load_tables(
     as_of: datetime | None = None,
     lang: str = "zh",
     on_file: Callable[[Any], None] | None = None,
+    password: str | None = None,
 ) -> Tables:
-    """Read workbooks, folders, globs or a master into :class:`Tables`."""
+    """Read workbooks, folders, globs or a master into :class:`Tables` (encrypted ones
+    decrypted in memory with ``password``)."""
     from leadbook.validate import validate_paths
 
     config = config or load_config()
@@ -68,13 +70,13 @@ def load_tables(
     logs: list[pl.DataFrame] = []
 
     def take(file_report, raw, reg, log) -> None:
-        registers.append(_with_extras(_trim(reg), raw.path, raw.register))
+        registers.append(_with_extras(_trim(reg), raw.path, raw.register, password))
         if log is not None and raw.log is not None:
-            logs.append(_with_extras(_trim(log), raw.path, raw.log))
+            logs.append(_with_extras(_trim(log), raw.path, raw.log, password))
 
     report = validate_paths(
         paths, config=config, catalog=catalog, as_of=as_of, lang=lang, on_file=on_file,
-        on_frames=take,
+        on_frames=take, password=password,
     )  # fmt: skip
     files = [f.path for f in report.files]
     unreadable = [(f.path, f.error) for f in report.files if f.error is not None]
@@ -88,10 +90,10 @@ def _trim(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([c for c in frame.columns if not c.endswith((RAW, BAD, NUM))])
 
 
-def _with_extras(frame: pl.DataFrame, path: str, sheet) -> pl.DataFrame:
-    """Add a master's provenance columns (rep, source file), read again from the sheet: the
-    reader keeps only the catalog's fields."""
-    from leadbook.provenance import header_keys
+def _with_extras(frame: pl.DataFrame, path: str, sheet, password=None) -> pl.DataFrame:
+    """Add a master's provenance columns (rep, source file), read again from the sheet (an
+    encrypted master decrypted again, in memory): the reader keeps only the catalog's fields."""
+    from leadbook.provenance import header_keys, open_again
 
     keys = header_keys()
     wanted: dict[int, str] = {}
@@ -101,13 +103,7 @@ def _with_extras(frame: pl.DataFrame, path: str, sheet) -> pl.DataFrame:
             wanted[col] = name
     if not wanted:
         return frame
-    from python_calamine import CalamineWorkbook
-
-    rows = (
-        CalamineWorkbook.from_path(path)
-        .get_sheet_by_name(sheet.name)
-        .to_python(skip_empty_area=False)
-    )
+    rows = open_again(path, password).get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
     excel_rows = frame[ROW].to_list()
     extras = []
     for col, name in wanted.items():

@@ -85,12 +85,14 @@ def write_workbook(
     extra: Sequence[Extra] = (),
     log_extra: Sequence[Extra] = (),
     created: datetime | None = None,
+    password: str | None = None,
 ) -> Path:
     """Write a lead workbook to ``path`` (atomically) and return the path.
 
     ``register`` and ``log`` are records keyed by field key (datetimes as ``datetime``);
     the sheets are sized for at least ``rows`` leads. ``created`` fixes the document's
-    creation time (reproducible files); default now.
+    creation time (reproducible files); default now. With ``password`` the workbook is
+    encrypted (Excel's "Encrypt with Password").
     """
     spec = WorkbookSpec(
         catalog=catalog or load_catalog(),
@@ -105,7 +107,7 @@ def write_workbook(
     )
     texts(lang)  # fail on an unknown language before touching the file system
     path = Path(path)
-    with atomic_path(path, force=force) as tmp:
+    with atomic_path(path, force=force, password=password) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         _Writer(wb, spec).write(register, log)
         wb.close()

@@ -268,3 +268,28 @@ def test_the_data_validation_extension_warning_is_silenced(tmp_path):
         openpyxl.load_workbook(patched)
     out = annotate(patched, findings(patched, "线索台账"), tmp_path / "out")
     assert openpyxl.load_workbook(out).sheetnames[0] == "校验结果"
+
+
+def test_personal_data_is_masked_in_every_cell_and_note_of_the_copy(tmp_path):
+    """The copy goes back to the rep or up to a manager: mobiles and e-mail addresses are
+    masked wherever they are (R-K2); formulas and other values are left as they were."""
+    src = make_book(tmp_path)
+    wb = openpyxl.load_workbook(src)
+    ws = wb["线索台账"]
+    ws["P3"] = "请联系 13912345678 或 zhang.san@qq.com"
+    ws["N3"] = 13812345678  # a mobile typed as a number
+    ws["O3"].comment = openpyxl.comments.Comment("老板手机 13712345678", "rep")
+    ws["AE3"] = "=1+1"
+    wb["跟进记录"]["E2"] = "+86 158-8765-4321"
+    wb.save(src)
+    before = sha256(src)
+    out = annotate(src, FileReport(str(src)), tmp_path / "out")
+    assert sha256(src) == before
+    copy = openpyxl.load_workbook(out)
+    ws = copy["线索台账"]
+    assert ws["P3"].value == "请联系 139****5678 或 z***@qq.com"
+    assert ws["N3"].value == "138****5678" and ws["N3"].data_type == "s"
+    assert ws["O3"].comment.text == "老板手机 137****5678"
+    assert ws["AE3"].value == "=1+1" and ws["AE3"].data_type == "f"
+    assert ws["F3"].value == clean_record()["company"]
+    assert copy["跟进记录"]["E2"].value == "+86 158-****-4321"

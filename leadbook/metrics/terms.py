@@ -1,7 +1,7 @@
 """What high-intent customers ask for (R-S5.1): the most frequent words in the core needs
 (核心需求描述) of 高潜力 (the first potential level) and won leads.
 
-Needs are cut into words by jieba; stop words (``schemas/stopwords.txt``), one-character
+Needs are cut into words by jieba (personal data taken out first); stop words (``schemas/stopwords.txt``), one-character
 words and numbers are left out. A word counts once per lead. Each word comes with an example:
 the most frequent need that holds it, masked and shortened.
 """
@@ -15,7 +15,7 @@ from functools import cache
 
 import polars as pl
 
-from leadbook.mask import mask_text
+from leadbook.mask import drop_personal, mask_text
 from leadbook.metrics.facts import Facts
 from leadbook.paths import schema_file
 
@@ -41,11 +41,12 @@ def _cut():
 
 
 def words(text: str) -> set[str]:
-    """The distinct counted words of one need."""
+    """The distinct counted words of one need (mobiles and e-mail addresses taken out first:
+    their parts, such as an address's local part, are no words to show)."""
     stop = stop_words()
     return {
         w
-        for w in (t.strip() for t in _cut()(text))
+        for w in (t.strip() for t in _cut()(drop_personal(text)))
         if len(w) > 1 and w not in stop and _WORDLIKE.search(w) and not _NUMBER.match(w)
     }
 
