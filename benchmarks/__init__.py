@@ -14,4 +14,4 @@ A benchmark is one module of this package with
 Add a module and its name to ``BENCHMARKS``; ``python -m benchmarks --only NAME`` runs one.
 """
 
-BENCHMARKS = ("validate",)  # module names, run in this order
+BENCHMARKS = ("validate", "merge", "report")  # module names, run in this order

@@ -78,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         if on
     )
     target = opts.out / f"results{variant}.json"  # variants do not overwrite the real numbers
+    if target.exists():  # --only NAME replaces that benchmark's numbers and keeps the others'
+        try:
+            earlier = json.loads(target.read_text(encoding="utf-8"))
+        except ValueError:
+            earlier = {}
+        results = {**{k: v for k, v in earlier.items() if k != "meta"}, **results}
     target.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print()
     print("\n\n".join(reports))

@@ -52,4 +52,69 @@ def test_validate_benchmark_on_tiny_data(tmp_path):
 def test_command_line_options():
     args = parse(["--quick", "--only", "validate", "--runs", "1", "--no-naive"])
     assert args.quick and args.only == ["validate"] and args.runs == 1 and args.no_naive
-    assert "validate" in BENCHMARKS
+    assert BENCHMARKS == ("validate", "merge", "report")
+    assert parse(["--only", "merge", "--only", "report"]).only == ["merge", "report"]
+
+
+def test_merge_benchmark_on_tiny_data(tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from benchmarks import merge, write_floor
+
+    lines: list[str] = []
+    opts = Options(runs=1, out=tmp_path, log=lines.append)
+
+    result = merge.run(opts, merge.Sizes(files=4, file_rows=20))
+
+    json.dumps(result)
+    assert [c["command"] for c in result["commands"]] == [
+        "floor (zip + expat)",
+        "leadbook merge",
+        "xlsxwriter constant_memory",
+    ]
+    for c in result["commands"]:
+        assert c["median_s"] > 0 and c["max_rss_mb"] > 0 and c["runs"] == 1
+    assert result["leadbook_x_base"] > 0 and isinstance(result["ok"], bool)
+    assert result["master"]["leads"] == 80 and result["master"]["log_entries"] > 80
+    assert set(result["write_phases"]) == {"load_s", "write_s", "close_s", "total_s"}
+    memory = result["memory"]
+    assert memory["files"] == [1, 2, 4] and memory["leads"] == [20, 40, 80]
+    assert all(mb > 0 for mb in memory["rss_mb"]) and isinstance(memory["flat"], bool)
+    assert len(result["headlines"]) == 3
+    assert "(aim <= 1.5x)" in result["headlines"][0] and "+ write" in result["headlines"][0]
+    assert "grows with the rows" in result["headlines"][2]
+    text = merge.report(result)
+    assert "leadbook merge 2 files" in text and result["headlines"][0] in text
+    assert not list(tmp_path.glob("merge-*"))  # the outputs' folder is removed
+
+    # The master and its rows are cached; the write floor writes the same rows again.
+    again: list[str] = []
+    cached = data.master(tmp_path, data.DataSet(4, 20), again.append)
+    assert again == [] and cached.info == result["master"]
+    out = tmp_path / "floor.xlsx"
+    assert write_floor.main([str(cached.rows), str(out)]) == 0
+    wb, master = CalamineWorkbook.from_path(str(out)), CalamineWorkbook.from_path(str(cached.path))
+    for name in wb.sheet_names:
+        assert len(wb.get_sheet_by_name(name).to_python()) == len(
+            master.get_sheet_by_name(name).to_python()
+        )
+    assert len(wb.sheet_names) == 2
+
+
+def test_report_benchmark_on_tiny_data(tmp_path):
+    from benchmarks import report
+
+    lines: list[str] = []
+    opts = Options(runs=1, out=tmp_path, log=lines.append)
+
+    result = report.run(opts, report.Sizes(files=3, file_rows=20))
+
+    json.dumps(result)
+    assert [c["command"] for c in result["commands"]] == ["floor (zip + expat)", "leadbook report"]
+    assert result["master"]["leads"] == 60
+    assert result["written_mb"]["html"] > 0 and result["written_mb"]["xlsx"] > 0
+    assert result["leadbook_x_floor"] > 0 and isinstance(result["ok"], bool)
+    assert len(result["headlines"]) == 1 and "x floor" in result["headlines"][0]
+    text = report.report(result)
+    assert "the issue asks for 500,000 log entries" in text
+    assert any("built the master" in line for line in lines)
