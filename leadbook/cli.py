@@ -146,11 +146,18 @@ class AsOf(click.ParamType):
         return parsed.replace(tzinfo=None)
 
 
+def _now_if_missing(ctx, param, value):
+    from datetime import datetime
+
+    return value or datetime.now().replace(second=0, microsecond=0)
+
+
 def as_of_option(f):
     return click.option(
         "--as-of",
         type=AsOf(),
         default=None,
+        callback=_now_if_missing,
         help="The time rules are checked at (SLA, dormancy, future dates). Default: now.",
     )(f)
 
@@ -313,12 +320,10 @@ def sample(out_dir, reps, leads, seed, defects, as_of, config_path, force) -> No
     Example:
       leadbook sample demo-out/reps --reps 12 --leads 150 --as-of 2024-06-30
     """
-    from datetime import datetime
 
     from leadbook.config import load_config
     from leadbook.sample import make_sample
 
-    as_of = as_of or datetime.now().replace(second=0, microsecond=0)
     try:
         config = load_config(config_path)
         result = make_sample(
@@ -398,7 +403,6 @@ def merge(
       leadbook merge new-week/ --into master.xlsx
       leadbook merge reps/ -o master.xlsx --password-env LEADS_PW --encrypt
     """
-    from datetime import datetime
 
     from leadbook.atomic import check_target
     from leadbook.config import load_config
@@ -433,7 +437,6 @@ def merge(
     except LeadbookError as exc:
         raise CannotRun(str(exc)) from None
     inputs = [str(into)] * (into is not None) + [str(p) for p in paths]
-    as_of = as_of or datetime.now().replace(second=0, microsecond=0)
     with _progress(len(expand_paths(inputs)), "merge") as advance:
         result = merge_paths(
             inputs,
