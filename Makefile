@@ -38,6 +38,10 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
+fuzz: $(STAMP)
+	LEADBOOK_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest -q -m "long or not long" \
+	  tests/test_fuzz.py tests/test_hostile.py
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 

@@ -146,6 +146,9 @@ _DATETIME_PARTS = (
 
 
 ISO_SECONDS = "%Y-%m-%d %H:%M:%S"  # how the reader writes a date cell as text
+# Excel's dates: a time before (a time of day alone is read as 1899-12-30 or -31) or after is
+# not a date, and is reported as unreadable.
+FIRST_DATE, LAST_DATE = datetime(1900, 1, 1), datetime(9999, 12, 31, 23, 59, 59)
 
 
 def _parse_times(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -164,7 +167,9 @@ def _parse_times(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         indexed = frame.with_row_index("_i")
         slow = indexed.filter(todo).select("_i", parse_time(pl.col(key + RAW)).alias(key))
         frame = indexed.update(slow, on="_i").drop("_i")
-    return frame
+    return frame.with_columns(
+        pl.when(pl.col(k).is_between(FIRST_DATE, LAST_DATE)).then(pl.col(k)).alias(k) for k in keys
+    )
 
 
 def parse_time(text: pl.Expr) -> pl.Expr:

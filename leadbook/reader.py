@@ -8,6 +8,7 @@ the cells hold them; ``normalize`` turns them into comparable values without cha
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import unicodedata
@@ -41,6 +42,10 @@ _MESSAGES = {
         "not_workbook": "不是 Excel 工作簿(.xlsx / .xlsm / .xls)",
         "damaged": "文件已损坏,无法读取(压缩包不完整或已截断):{detail}",
         "bomb": "文件解压后有 {mb:.0f} MB,是压缩前的 {ratio:.0f} 倍,疑似压缩炸弹,已拒绝",
+        "bomb_lying": "文件解压后超过 {mb:.0f} MB(压缩包目录里只写了 {declared}),"
+        "是压缩前的 {ratio:.0f} 倍以上,疑似压缩炸弹,已拒绝",
+        "malformed": "文件已损坏,无法读取(工作簿的内容不完整或格式不对):{detail}",
+        "reader_failed": "读取时出错,可能有超出范围的值(如日期格式的单元格里填了很大的负数):{detail}",
         "no_register": "找不到线索台账:没有名为“线索台账”的工作表,也没有哪个工作表的表头能认出至少 3 个字段",
         "unreadable": "无法读取:{detail}",
     },
@@ -53,6 +58,10 @@ _MESSAGES = {
         "not_workbook": "not an Excel workbook (.xlsx / .xlsm / .xls)",
         "damaged": "the file is damaged and cannot be read (truncated or corrupt zip): {detail}",
         "bomb": "the file unpacks to {mb:.0f} MB, {ratio:.0f} times its size: a suspected zip bomb, refused",
+        "bomb_lying": "the file unpacks to over {mb:.0f} MB (its zip directory claims {declared}), "
+        "over {ratio:.0f} times its size: a suspected zip bomb, refused",
+        "malformed": "the file is damaged and cannot be read (parts of the workbook are missing or malformed): {detail}",
+        "reader_failed": "the reader failed, maybe on a value out of range (a large negative number in a date cell): {detail}",
         "no_register": "no lead register found: no sheet named 线索台账/Leads, and no sheet whose header row names at least 3 fields",
         "unreadable": "cannot read: {detail}",
     },
@@ -169,18 +178,82 @@ def check_file(
 
 
 def _check_zip(source: Path | io.BytesIO, lang: str) -> None:
+    """Refuse a damaged zip or a zip bomb, reading the zip the way a workbook reader would.
+
+    The directory's sizes are checked first (a bomb that tells the truth is refused before
+    anything is unpacked); then every part is inflated in bounded chunks, counting the bytes
+    it really holds and checking its CRC: a bomb whose directory lies about the sizes is
+    stopped at the limit, and damage that still inflates (calamine checks no CRC, so it would
+    read altered values) is caught.
+    """
+    packed = len(source.getbuffer()) if isinstance(source, io.BytesIO) else source.stat().st_size
     try:
         with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise input_error(lang, "damaged", detail=str(exc) or type(exc).__name__) from None
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        raise input_error(lang, "not_workbook")
-    unpacked = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if unpacked > ZIP_SIZE_FLOOR and unpacked / packed > ZIP_RATIO_LIMIT:
-        raise input_error(lang, "bomb", mb=unpacked / 2**20, ratio=unpacked / packed)
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+                raise input_error(lang, "not_workbook")
+            declared = sum(i.file_size for i in infos)
+            compressed = max(1, sum(i.compress_size for i in infos))
+            if declared > ZIP_SIZE_FLOOR and declared / compressed > ZIP_RATIO_LIMIT:
+                raise input_error(lang, "bomb", mb=declared / 2**20, ratio=declared / compressed)
+            limit = max(ZIP_SIZE_FLOOR, ZIP_RATIO_LIMIT * packed)
+            unpacked = 0
+            for info in infos:
+                size, damage = _inflate(zf, info, limit - unpacked)
+                unpacked += size
+                if unpacked > limit:
+                    raise input_error(
+                        lang,
+                        "bomb_lying",
+                        mb=limit / 2**20,
+                        declared=_size_text(declared),
+                        ratio=limit / max(1, packed),
+                    )
+                if damage and _is_read(info.filename):
+                    raise zipfile.BadZipFile(f"{info.filename}: {damage}")
+    except InputError:
+        raise
+    except Exception as exc:  # zipfile, zlib, bz2, lzma: each raises its own types on damage
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise input_error(lang, "damaged", detail=detail) from None
+
+
+ZIP_CHUNK = 1 << 20
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{n / 2**10:.0f} KB"
+
+
+# Parts no reader of leadbook opens: damage there is ignored (Excel repairs such files).
+UNREAD_PARTS = re.compile(r"^(xl/media/|xl/printerSettings/|xl/vbaProject\.bin$|docProps/thumb)")
+
+
+def _is_read(name: str) -> bool:
+    return not UNREAD_PARTS.match(name)
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple[int, str]:
+    """(bytes one part really unpacks to, up to just past ``budget``; its damage or "").
+
+    The CRC is checked, and the size compared with the directory's: calamine checks
+    neither, so a damaged part could otherwise be read as altered values.
+    """
+    probe = copy.copy(info)
+    probe.file_size = 1 << 62  # read to the end of the data, whatever the directory says
+    size = 0
+    try:
+        with zf.open(probe) as fh:
+            while chunk := fh.read(ZIP_CHUNK):
+                size += len(chunk)
+                if size > budget:
+                    return size, ""
+    except Exception as exc:
+        return size, str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    if size != info.file_size:
+        return size, f"holds {size} bytes, the zip directory says {info.file_size}"
+    return size, ""
 
 
 _PROPERTY = re.compile(
@@ -196,7 +269,7 @@ def read_properties(source: Path | io.BytesIO) -> dict[str, str]:
             if info.file_size > 1 << 20:
                 return {}
             text = zf.read(info).decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile, OSError):
+    except Exception:  # a missing or damaged part: no properties (the values were read)
         return {}
     return dict(_PROPERTY.findall(text))
 
@@ -227,11 +300,18 @@ def read_book(
         log = _find_sheet(wb, names, catalog, "log", exclude=register.name)
     except InputError:
         raise
-    except Exception as exc:  # the reader raises its own types for every kind of damage
+    except BaseException as exc:  # the reader raises its own types for every kind of damage
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        if not isinstance(exc, Exception):
+            if type(exc).__name__ != "PanicException":
+                raise  # KeyboardInterrupt, SystemExit
+            # A Rust panic in calamine (pyo3 raises it as a BaseException): seen for a number
+            # far out of range in a date-formatted cell.
+            raise input_error(lang, "reader_failed", detail=detail) from None
         if "password" in detail.lower() or "encrypt" in detail.lower():
             raise input_error(lang, "encrypted") from None
-        raise input_error(lang, "damaged", detail=detail) from None
+        # The zip is sound (check_file read all of it): the damage is in the XML.
+        raise input_error(lang, "malformed", detail=detail) from None
     source = io.BytesIO(plain) if plain is not None else path
     properties = read_properties(source) if kind == "zip" else {}
     return RawBook(str(path), register, log, properties)
@@ -289,7 +369,7 @@ def _sheet_data(name, frame, positions, header: int, columns: dict, unknown: lis
     import polars as pl
 
     data = SheetData(name, header + 1, columns, unknown)
-    by_position = {pos: frame.columns[i] for i, pos in enumerate(positions)}
+    by_position = dict(zip(positions, frame.columns, strict=True))  # frame.columns: a copy
     body = frame.slice(header + 1)
     data.rows = list(range(header + 2, header + 2 + body.height))
     data.frame = body.select(

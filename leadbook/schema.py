@@ -16,6 +16,7 @@ import polars as pl
 from leadbook.catalog import Field
 from leadbook.config import TeamConfig
 from leadbook.listsheet import CASCADES
+from leadbook.normalize import RAW
 
 # Pattern-checked types and the code a mismatch produces.
 PATTERN_CODES = {
@@ -46,7 +47,13 @@ def build_schema(fields: Sequence[Field], config: TeamConfig, present: set[str])
     columns = {}
     codes: dict[tuple[str, int], str] = {}
     for fd in fields:
-        if fd.key not in present or fd.is_time:
+        if fd.key not in present:
+            continue
+        if fd.is_time:
+            # Parsed to date-times (``rules`` checks them); a required one must hold something:
+            # its raw text is checked, so an unreadable value is not also called missing.
+            if fd.required and fd.key + RAW in present:
+                columns[fd.key + RAW] = pa.Column(str, nullable=False, required=False)
             continue
         checks = []
         values = _list_values(fd, config)
@@ -81,4 +88,4 @@ def column_failures(
                 continue
             code = "required-missing" if check == "not_nullable" else codes.get((column, number))
             if code:
-                yield ColumnFailure(int(index), column, code)
+                yield ColumnFailure(int(index), column.removesuffix(RAW), code)

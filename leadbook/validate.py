@@ -8,6 +8,7 @@ validated in batches, so memory stays flat in the number of files.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -260,7 +261,7 @@ def _issue(book, catalog, lang, code, role, key, row, value, **params) -> Issue:
     sheet = book.raw.register if role == "register" else book.raw.log
     shown = None
     if value not in (None, ""):
-        shown = mask.mask_text(str(value))
+        shown = visible(mask.mask_text(str(value)))
         if len(shown) > 80:
             shown = shown[:79] + "…"
     params.setdefault("label", _label(catalog, role, key, lang))
@@ -273,12 +274,31 @@ def _issue(book, catalog, lang, code, role, key, row, value, **params) -> Issue:
         field=key,
         value=shown,
         lang=lang,
-        **{k: ("" if v is None else str(v)) for k, v in params.items()},
+        **{k: ("" if v is None else visible(str(v))) for k, v in params.items()},
     )
+
+
+# Control characters a cell can hold (XlsxWriter and Excel store them as _x0001_): in a
+# finding they would garble a terminal (ESC starts an escape sequence) and openpyxl refuses
+# them in the annotated copy. Tab, newline and carriage return stay.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _picture(match: re.Match) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 CONTROL PICTURES: \x01 -> ␁
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def visible(text: str) -> str:
+    """``text`` as a finding shows it: control characters as visible symbols (␁, ␛)."""
+    return _CONTROLS.sub(_picture, text)
 
 
 def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str) -> None:
     """Whole-file findings: missing and unknown columns, another template."""
+    from leadbook import mask
     from leadbook.codes import make_issue
 
     raw, report = book.raw, book.report
@@ -314,7 +334,7 @@ def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str)
                     row=sheet.header_row,
                     column=xl_col_to_name(col),
                     lang=lang,
-                    label=header,
+                    label=visible(mask.mask_text(header)),
                 )
             )
     props = raw.properties
