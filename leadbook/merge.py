@@ -47,7 +47,7 @@ from leadbook.config import TeamConfig, load_config
 from leadbook.issues import FileReport, Report
 from leadbook.leadid import LEAD_ID
 from leadbook.mask import mask_text
-from leadbook.normalize import FILE, RAW, ROW, cell_text
+from leadbook.normalize import FILE, RAW, ROW
 from leadbook.reader import RawBook, SheetData
 
 # Internal columns of the version frames (provenance, identity, keys).
@@ -296,9 +296,8 @@ class _Collector:
 
 
 def _carried(raw: RawBook, reg: pl.DataFrame, log, password=None) -> dict[str, dict[str, list]]:
-    """A master's provenance columns (not catalog fields, so the reader skips them), read
-    again by header with python-calamine (an encrypted master decrypted again, in memory),
-    aligned with the frames' rows."""
+    """A master's provenance columns (not catalog fields: the reader keeps them as unknown
+    columns), aligned with the frames' rows."""
     keys = provenance.header_keys()
     wanted = []
     for role, sheet, frame in (("register", raw.register, reg), ("log", raw.log, log)):
@@ -309,20 +308,11 @@ def _carried(raw: RawBook, reg: pl.DataFrame, log, password=None) -> dict[str, d
             wanted.append((role, sheet, frame, cols))
     if not wanted:
         return {}
-    wb = provenance.open_again(raw.path, password)
     out = {}
     for role, sheet, frame, cols in wanted:
-        rows = wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
         excel = frame[ROW].to_list()
-        out[role] = {key: [_cell(rows, r - 1, c) for r in excel] for key, c in cols.items()}
+        out[role] = {key: sheet.extra_values(c, excel) for key, c in cols.items()}
     return out
-
-
-def _cell(rows: list[list[Any]], r: int, c: int) -> str | None:
-    if r >= len(rows) or c >= len(rows[r]):
-        return None
-    text = cell_text(rows[r][c])
-    return text.strip() or None if text else None
 
 
 def _file_rep(reg: pl.DataFrame, log, fallback: str) -> str:

@@ -7,8 +7,6 @@ Per column: key, Chinese label, English label, width.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 REGISTER = (
     ("source_file", "来源文件", "Source file", 18),
     ("source_row", "来源位置", "Source position", 14),
@@ -26,16 +24,3 @@ HEADERS = frozenset(label for _, zh, en, _ in REGISTER + LOG for label in (zh, e
 def header_keys() -> dict[str, str]:
     """Header as written (either language) -> provenance key."""
     return {label: key for key, zh, en, _ in REGISTER + LOG for label in (zh, en)}
-
-
-def open_again(path: str, password: str | None = None):
-    """A master opened again with python-calamine, to read its provenance columns (the reader
-    keeps only the catalog's fields); an encrypted master is decrypted again, in memory."""
-    from python_calamine import CalamineWorkbook
-
-    from leadbook.crypto import plain_source
-
-    source = plain_source(path, password)
-    if isinstance(source, Path):
-        return CalamineWorkbook.from_path(str(source))
-    return CalamineWorkbook.from_filelike(source)

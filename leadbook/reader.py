@@ -82,6 +82,20 @@ class SheetData:
     unknown: list[tuple[int, str]]  # columns whose header matches no field
     rows: list[int] = field(default_factory=list)  # Excel row numbers of the data rows
     frame: Any = None  # polars DataFrame: one text column per field key, aligned with rows
+    extra: Any = None  # polars DataFrame: the unknown columns' text, named by column index
+
+    def extra_values(self, col: int, rows: list[int]) -> list[str | None]:
+        """The trimmed text of an unknown column (0-based index) at the given Excel rows
+        (a master's provenance columns: not catalog fields, kept as they are)."""
+        import polars as pl
+
+        name = str(col)
+        if self.extra is None or name not in self.extra.columns:
+            return [None] * len(rows)
+        first = self.header_row + 1
+        index = pl.Series([r - first for r in rows], dtype=pl.Int64)
+        text = self.extra[name].gather(index).str.strip_chars()
+        return [v or None for v in text.to_list()]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -377,6 +391,9 @@ def _sheet_data(name, frame, positions, header: int, columns: dict, unknown: lis
             (pl.col(by_position[col]) if col in by_position else pl.lit(None, pl.String)).alias(key)
             for key, col in columns.items()
         ]
+    )
+    data.extra = body.select(
+        pl.col(by_position[col]).alias(str(col)) for col, _ in unknown if col in by_position
     )
     return data
 

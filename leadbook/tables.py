@@ -24,7 +24,7 @@ import polars as pl
 
 from leadbook.catalog import Catalog, Field, load_catalog
 from leadbook.config import TeamConfig, load_config
-from leadbook.normalize import BAD, FILE, NUM, RAW, ROW, cell_text
+from leadbook.normalize import BAD, FILE, NUM, RAW, ROW
 
 KEY = "_lead"  # integer key of a lead; on the log, the key of the lead an entry belongs to
 SOURCE = "_source"  # a master's source-file column ("" for a rep's own workbook)
@@ -91,9 +91,9 @@ def _trim(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _with_extras(frame: pl.DataFrame, path: str, sheet, password=None) -> pl.DataFrame:
-    """Add a master's provenance columns (rep, source file), read again from the sheet (an
-    encrypted master decrypted again, in memory): the reader keeps only the catalog's fields."""
-    from leadbook.provenance import header_keys, open_again
+    """Add a master's provenance columns (rep, source file), which the reader keeps as
+    unknown columns."""
+    from leadbook.provenance import header_keys
 
     keys = header_keys()
     wanted: dict[int, str] = {}
@@ -103,15 +103,11 @@ def _with_extras(frame: pl.DataFrame, path: str, sheet, password=None) -> pl.Dat
             wanted[col] = name
     if not wanted:
         return frame
-    rows = open_again(path, password).get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
     excel_rows = frame[ROW].to_list()
-    extras = []
-    for col, name in wanted.items():
-        values = [
-            cell_text(rows[r - 1][col]) if r - 1 < len(rows) and col < len(rows[r - 1]) else None
-            for r in excel_rows
-        ]
-        extras.append(pl.Series(name, values, dtype=pl.String).str.strip_chars())
+    extras = [
+        pl.Series(name, sheet.extra_values(col, excel_rows), dtype=pl.String)
+        for col, name in wanted.items()
+    ]
     return frame.with_columns(extras)
 
 
