@@ -27,6 +27,12 @@ def check_target(path: Path, force: bool = False) -> None:
         raise OutputError(f"{path}: folder {folder} is not writable")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _temp(path: Path) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -78,7 +84,7 @@ def atomic_path(
 
             temps.append(_temp(path))
             encrypt_file(temps[0], temps[1], password)
-        os.chmod(temps[-1], 0o644)
+        os.chmod(temps[-1], 0o666 & ~_umask())  # as open() would create it
         _sync(temps[-1])  # the bytes are on disk before the name points at them
         os.replace(temps[-1], path)
         with contextlib.suppress(OSError):  # and the new name (not every folder syncs)

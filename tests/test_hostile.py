@@ -3,8 +3,8 @@
 Every run is a real ``python -m leadbook`` process started by a fresh wrapper process, which
 reports the child's wall time and peak RSS (``getrusage(RUSAGE_CHILDREN).ru_maxrss``). The
 numbers are written to ``test-artifacts/hostile.json`` (the README's memory bound comes from
-there). A register of a million findings runs with ``LEADBOOK_FUZZ_EXAMPLES`` set only
-(``make fuzz``).
+there). A register of a million findings is marked ``long``: ``make fuzz`` runs it,
+``make test`` does not.
 """
 
 from __future__ import annotations
