@@ -49,7 +49,7 @@ def assign_lead_ids(
         if channel not in codes or created is None:
             ids.append(None)
             continue
-        earlier = sum(1 for t in by_day[(channel, created.date())] if t < created - _SLACK)
+        earlier = sum(1 for t in by_day[(channel, created.date())] if created - t > _SLACK)
         seen_same[(channel, created)] = seen_same.get((channel, created), 0) + 1
         ids.append(format_lead_id(codes[channel], created, earlier + seen_same[(channel, created)]))
     return ids
