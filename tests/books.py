@@ -91,6 +91,7 @@ def seed_layout_book(
     ]
     headers = [(k, h) for k, h in seed_headers if k not in drop]
     headers += list((extra or {}).items())
+    path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("线索信息管理表")
     ws.write_string(0, 0, "线索信息管理表模板")

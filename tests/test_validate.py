@@ -12,9 +12,11 @@ import pytest
 from books import CODES, clean_records, log_for, make_book, seed_layout_book
 from conftest import AS_OF
 
+from leadbook.annotate import annotate
 from leadbook.cli import cli
 from leadbook.config import build_config
 from leadbook.leadid import ids_for
+from leadbook.render import render_json, render_text
 from leadbook.validate import validate_paths
 
 REG, LOG = "线索台账", "跟进记录"
@@ -91,6 +93,29 @@ def test_one_planted_defect_gives_its_code_at_its_cell(tmp_path, code, change, c
     assert report.flatten("sheet", "row", "column", "code") == [(*c, code) for c in cells]
     issue = report.issues()[0]
     assert issue.message and issue.hint and issue.field
+    assert_rendered_everywhere(report, path, tmp_path / "checked", code, cells)
+
+
+def assert_rendered_everywhere(report, path, out, code, cells):
+    """The same findings in the text, the JSON and the annotated copy."""
+    text = render_text(report)
+    data = json.loads(render_json(report))
+    found = [(i["sheet"], i["row"], i["column"], i["code"]) for i in data["files"][0]["issues"]]
+    assert found == [(*c, code) for c in cells]
+    copy = openpyxl.load_workbook(annotate(path, report.files[0], out))
+    listed = [row[2] for row in copy["校验结果"].iter_rows(values_only=True)]  # the code column
+    for sheet, row, column in cells:
+        assert f"{sheet}!{column}{row}" in text and code in text
+        cell = copy[sheet][f"{column}{row}"]
+        assert cell.comment is not None and code in cell.comment.text
+        assert cell.fill.fgColor.rgb.endswith("FFC7CE" if issue_is_error(code) else "FFEB9C")
+    assert listed.count(code) == len(cells)
+
+
+def issue_is_error(code: str) -> bool:
+    from leadbook.codes import severity
+
+    return severity(code) == "error"
 
 
 def test_sla_breach_from_the_log(tmp_path):
@@ -188,6 +213,24 @@ def test_seed_layout_sheet_gives_the_same_findings(tmp_path):
         (i.row, i.field, i.code) for i in ours.issues()
     }
     assert {i.code for i in seed.issues()} == {"invalid-phone", "region-mismatch"}
+
+
+def test_seed_layout_resaved_by_libreoffice_gives_the_same_findings(tmp_path):
+    from realclients import soffice_convert
+
+    records = clean_records(3)
+    records[2]["office_phone"] = "755-1234"
+    records[1]["city"] = "杭州市"
+    records[0]["contact"] = "王经理"
+    ours = check(make_book(tmp_path / "ours.xlsx", records, log=[]))
+    made = seed_layout_book(tmp_path / "made" / "seed.xlsx", records)
+    resaved = soffice_convert(made, "xlsx", tmp_path / "resaved")
+    assert resaved.read_bytes() != made.read_bytes()
+    seed = check(resaved)
+    assert {(i.row, i.field, i.code) for i in seed.issues()} == {
+        (i.row, i.field, i.code) for i in ours.issues()
+    }
+    assert len(seed.issues()) == 3
 
 
 def test_missing_and_unknown_columns(tmp_path):
