@@ -19,7 +19,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks import data
-from benchmarks.util import Command, Options, Series, interleave, leadbook_argv, python, table
+from benchmarks.util import (
+    Command,
+    Options,
+    Series,
+    command_table,
+    interleave,
+    leadbook_argv,
+    python,
+    table,
+)
 from benchmarks.util import verdict as _verdict
 
 TITLE = "merge: `leadbook merge` process vs the read floor of the inputs + the write floor"
@@ -181,26 +190,8 @@ def headlines(result: dict) -> list[str]:
 def report(result: dict) -> str:
     info = result["master"]
     parts = [TITLE]
-    header = [
-        f"{result['files']} files ({result['inputs_xlsx_mb']:.1f} MB xlsx)",
-        "median s",
-        "min s",
-        "x (floor+write)",
-        "peak MB",
-        "runs",
-    ]
-    rows = [
-        [
-            c["command"],
-            f"{c['median_s']:.2f}",
-            f"{c['min_s']:.2f}",
-            f"{c['x_base']:.2f}",
-            f"{c['max_rss_mb']:.0f}",
-            f"{c['runs']}" + (f" ({c['note']})" if c["note"] else ""),
-        ]
-        for c in result["commands"]
-    ]
-    parts += ["", table(rows, header)]
+    first = f"{result['files']} files ({result['inputs_xlsx_mb']:.1f} MB xlsx)"
+    parts += ["", command_table(result["commands"], first, "x_base", "x (floor+write)")]
     written = result["written_mb"]
     parts.append(
         f"master: {info['leads']} leads, {info['log_entries']} log entries;"

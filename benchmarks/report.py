@@ -14,7 +14,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks import data
-from benchmarks.util import Command, Options, interleave, leadbook_argv, python, table
+from benchmarks.util import (
+    Command,
+    Options,
+    command_table,
+    interleave,
+    leadbook_argv,
+    python,
+)
 from benchmarks.util import verdict as _verdict
 
 TITLE = "report: `leadbook report` process (HTML + Excel) vs the read floor of the master"
@@ -92,27 +99,9 @@ def headlines(result: dict) -> list[str]:
 
 def report(result: dict) -> str:
     info = result["master"]
-    rows = [
-        [
-            c["command"],
-            f"{c['median_s']:.2f}",
-            f"{c['min_s']:.2f}",
-            f"{c['x_floor']:.1f}",
-            f"{c['max_rss_mb']:.0f}",
-            f"{c['runs']}" + (f" ({c['note']})" if c["note"] else ""),
-        ]
-        for c in result["commands"]
-    ]
-    header = [
-        f"master ({info['xlsx_mb']:.1f} MB xlsx), html + xlsx",
-        "median s",
-        "min s",
-        "x floor",
-        "peak MB",
-        "runs",
-    ]
+    first = f"master ({info['xlsx_mb']:.1f} MB xlsx), html + xlsx"
     written = result["written_mb"]
-    parts = [TITLE, "", table(rows, header)]
+    parts = [TITLE, "", command_table(result["commands"], first)]
     parts.append(
         f"master: {info['leads']} leads, {info['log_entries']} log entries;"
         f" written: HTML {written['html']:.1f} MB, Excel summary {written['xlsx']:.1f} MB"

@@ -171,6 +171,24 @@ def interleave(
     return series
 
 
+def command_table(
+    commands: Sequence[dict], first: str, ratio_key: str = "x_floor", ratio_label: str = "x floor"
+) -> str:
+    """The usual table of measured commands: median, min, ratio, peak memory, runs."""
+    rows = [
+        [
+            c["command"],
+            f"{c['median_s']:.2f}",
+            f"{c['min_s']:.2f}",
+            f"{c[ratio_key]:.2f}" if ratio_key == "x_base" else f"{c[ratio_key]:.1f}",
+            f"{c['max_rss_mb']:.0f}",
+            f"{c['runs']}" + (f" ({c['note']})" if c["note"] else ""),
+        ]
+        for c in commands
+    ]
+    return table(rows, [first, "median s", "min s", ratio_label, "peak MB", "runs"])
+
+
 def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
     """A plain text table, first column left-aligned, the others right-aligned."""
     cells = [list(header), *[list(r) for r in rows]]

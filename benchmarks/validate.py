@@ -14,7 +14,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks import data
-from benchmarks.util import Command, Options, Series, interleave, leadbook_argv, python, table
+from benchmarks.util import (
+    Command,
+    Options,
+    Series,
+    command_table,
+    interleave,
+    leadbook_argv,
+    python,
+    table,
+)
 from benchmarks.util import verdict as _verdict
 
 TITLE = "validate: `leadbook validate` processes vs the floor and the naive stack"
@@ -210,26 +219,8 @@ def report(result: dict) -> str:
         sheets = " and ".join(result["naive_sheets"])
         parts.append(f"(the naive stack reads and checks the {sheets}; leadbook, register and log)")
     for d in result["datasets"]:
-        rows = [
-            [
-                c["command"],
-                f"{c['median_s']:.2f}",
-                f"{c['min_s']:.2f}",
-                f"{c['x_floor']:.1f}",
-                f"{c['max_rss_mb']:.0f}",
-                f"{c['runs']}" + (f" ({c['note']})" if c["note"] else ""),
-            ]
-            for c in d["commands"]
-        ]
-        header = [
-            f"{d['label']} ({d['xlsx_mb']:.1f} MB xlsx)",
-            "median s",
-            "min s",
-            "x floor",
-            "peak MB",
-            "runs",
-        ]
-        parts += ["", table(rows, header)]
+        first = f"{d['label']} ({d['xlsx_mb']:.1f} MB xlsx)"
+        parts += ["", command_table(d["commands"], first)]
     m = result["memory"]
     rows = [
         [f"leadbook validate {n} files", f"{s:.2f}", f"{mb:.0f}"]
