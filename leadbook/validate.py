@@ -48,16 +48,19 @@ def validate_paths(
     on_file: Callable[[FileReport], None] | None = None,
     on_frames: Callable[[FileReport, RawBook, object, object], None] | None = None,
     password: str | None = None,
+    check: bool = True,
 ) -> Report:
     """Validate every workbook named by ``paths`` (files, folders, globs).
 
     ``on_file(report)`` is called as each file is done (progress); ``on_frames(report, raw,
     register, log)`` hands over each readable file's normalised frames (merge uses them).
+    ``check=False`` only reads and normalises (the report, which needs no findings: no
+    schema, no rules, and no pandera import).
     """
     config = config or load_config()
     catalog = catalog or load_catalog()
     as_of = as_of or datetime.now().replace(second=0, microsecond=0)
-    warm = threading.Thread(target=_import_validators, daemon=True)
+    warm = threading.Thread(target=_import_validators if check else (lambda: None), daemon=True)
     warm.start()  # pandera's import overlaps the first reads
     report = Report(as_of=as_of, lang=lang)
     files = _inputs(paths, lang, report)
@@ -70,12 +73,12 @@ def validate_paths(
         rows += len(book.raw.register) + (len(book.raw.log) if book.raw.log else 0)
         if rows >= BATCH_ROWS:
             warm.join()
-            _check_batch(batch, catalog, config, as_of, lang, on_frames)
+            _check_batch(batch, catalog, config, as_of, lang, on_frames, check)
             _finish(batch, on_file)
             batch, rows = [], 0
     warm.join()
     if batch:
-        _check_batch(batch, catalog, config, as_of, lang, on_frames)
+        _check_batch(batch, catalog, config, as_of, lang, on_frames, check)
         _finish(batch, on_file)
     return report
 
@@ -136,10 +139,26 @@ def _finish(batch: list[_Book], on_file) -> None:
 
 
 # ------------------------------------------------------------------------ checking
-def _check_batch(batch, catalog, config, as_of, lang, on_frames=None) -> None:
+def _check_batch(batch, catalog, config, as_of, lang, on_frames=None, check=True) -> None:
     import polars as pl
 
-    from leadbook.normalize import FILE, ROW, batch_frame
+    from leadbook.normalize import FILE, batch_frame
+
+    reg = batch_frame([(b.index, b.raw.register) for b in batch], catalog.register)
+    logs = [(b.index, b.raw.log) for b in batch if b.raw.log is not None]
+    log = batch_frame(logs, catalog.log) if logs else None
+    if check:
+        _findings(batch, reg, log, catalog, config, as_of, lang)
+    if on_frames is not None:
+        for book in batch:
+            mine = pl.col(FILE) == book.index
+            own_log = log.filter(mine) if log is not None else None
+            on_frames(book.report, book.raw, reg.filter(mine), own_log)
+
+
+def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
+    """Run the column schema and the rules over a batch; each file gets its issues."""
+    from leadbook.normalize import FILE, ROW
     from leadbook.rules import RULES, Context
     from leadbook.schema import column_failures
 
@@ -147,9 +166,6 @@ def _check_batch(batch, catalog, config, as_of, lang, on_frames=None) -> None:
     by_index = {b.index: b for b in batch}
     for book in batch:
         _file_findings(book, catalog, config, lang)
-    reg = batch_frame([(b.index, b.raw.register) for b in batch], catalog.register)
-    logs = [(b.index, b.raw.log) for b in batch if b.raw.log is not None]
-    log = batch_frame(logs, catalog.log) if logs else None
     emitted: dict[tuple[int, str, int, str], set[str]] = {}
 
     def emit(code, role, key, file_index, row, value, **params):
@@ -196,11 +212,6 @@ def _check_batch(batch, catalog, config, as_of, lang, on_frames=None) -> None:
                 )
     for book in batch:
         book.report.issues = _drop_shadowed(book.report.issues)
-    if on_frames is not None:
-        for book in batch:
-            mine = pl.col(FILE) == book.index
-            own_log = log.filter(mine) if log is not None else None
-            on_frames(book.report, book.raw, reg.filter(mine), own_log)
 
 
 ALLOWED_SHOWN = 8  # list values named in a not-in-list message
