@@ -15,6 +15,8 @@ import click
 from leadbook import __version__
 from leadbook.errors import LeadbookError
 
+FILE_PATH = click.Path(dir_okay=False, path_type=Path)  # an input or output file
+
 
 class CannotRun(click.ClickException):
     """A LeadbookError shown as one line, exit code 2."""
@@ -29,7 +31,7 @@ def config_option(f):
     return click.option(
         "--config",
         "config_path",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=FILE_PATH,
         help="Team config (TOML) overriding lists, channel codes, SLA hours, dormancy days, reps.",
     )(f)
 
@@ -91,7 +93,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", type=FILE_PATH)
 @config_option
 @lang_option
 @click.option(
@@ -352,18 +354,18 @@ def sample(out_dir, reps, leads, seed, defects, as_of, config_path, force) -> No
 @click.option(
     "-o",
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE_PATH,
     help="The master workbook to write (default with --into: the --into master itself).",
 )
 @click.option(
     "--into",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE_PATH,
     help="Last week's master: merged with PATHS and, without -o, replaced atomically.",
 )
 @click.option(
     "--conflicts",
     "conflicts_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE_PATH,
     help="Write the conflicts report (differing fields, renumbered IDs, 撞单) as .xlsx or .csv "
     "(a .csv cannot be encrypted: with --encrypt write .xlsx).",
 )
@@ -481,13 +483,13 @@ def merge(
 @click.option(
     "--html",
     "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE_PATH,
     help="Write the report page here (one self-contained HTML file).",
 )
 @click.option(
     "--xlsx",
     "xlsx_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE_PATH,
     help="Write the Excel summary here (a sheet per metric, charts, action lists).",
 )
 @click.option(
@@ -560,7 +562,7 @@ def report(
 
 
 @cli.command()
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", type=FILE_PATH)
 @click.option(
     "--lead",
     "leads",
@@ -572,7 +574,7 @@ def report(
     "--to",
     "target",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE_PATH,
     help="The workbook of the rep who takes the leads over.",
 )
 @click.option("--rep", required=True, help="The new owner, as the 跟进人 column names reps (*李).")

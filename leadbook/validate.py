@@ -18,7 +18,9 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name
 
+from leadbook import mask
 from leadbook.catalog import Catalog, load_catalog
+from leadbook.codes import make_issue
 from leadbook.config import TeamConfig, load_config
 from leadbook.errors import InputError
 from leadbook.issues import FileReport, Issue, Report
@@ -266,9 +268,6 @@ def _label(catalog: Catalog, role: str, key: str, lang: str) -> str:
 
 
 def _issue(book, catalog, lang, code, role, key, row, value, **params) -> Issue:
-    from leadbook import mask
-    from leadbook.codes import make_issue
-
     sheet = book.raw.register if role == "register" else book.raw.log
     shown = None
     if value not in (None, ""):
@@ -309,9 +308,6 @@ def visible(text: str) -> str:
 
 def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str) -> None:
     """Whole-file findings: missing and unknown columns, another template."""
-    from leadbook import mask
-    from leadbook.codes import make_issue
-
     raw, report = book.raw, book.report
     for role, sheet in (("register", raw.register), ("log", raw.log)):
         if sheet is None:
