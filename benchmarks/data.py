@@ -47,7 +47,7 @@ class DataSet:
 def generator_digest() -> str:
     """Eight hex digits over the sources that decide what the generated files hold."""
     import leadbook
-    from leadbook.paths import data_dir
+    from leadbook.core.paths import data_dir
 
     pkg = Path(leadbook.__file__).parent
     files = [pkg / "sample.py", pkg / "template.py", pkg / "leadid.py"]
@@ -70,7 +70,7 @@ def prepare(root: Path, sets: Sequence[DataSet], log: Callable[[str], None] = pr
     missing = [(ds, f) for ds, f in zip(sets, folders, strict=True) if not f.is_dir()]
     if not missing:
         return folders
-    from leadbook.sample import generate
+    from leadbook.sample.sample import generate
 
     jobs: list[tuple[Path, list, object]] = []  # (temporary folder, books, team config)
     start = time.perf_counter()
@@ -125,7 +125,7 @@ def _write_all(jobs: list[tuple[Path, list, object]]) -> None:
 
 
 def _write_chunk(tasks: list[tuple]) -> None:
-    from leadbook.template import write_workbook
+    from leadbook.workbook.template import write_workbook
 
     for path, register, log, config in tasks:
         write_workbook(
@@ -205,8 +205,8 @@ def _dump_rows(path: Path, target: Path) -> dict:
 
     from python_calamine import CalamineWorkbook
 
-    from leadbook.template import FIRST_DATA_ROW, LOG_HEADER_ROW
-    from leadbook.texts import sheet_name
+    from leadbook.core.texts import sheet_name
+    from leadbook.workbook.template import FIRST_DATA_ROW, LOG_HEADER_ROW
 
     wb = CalamineWorkbook.from_path(str(path))
     sheets = []

@@ -31,8 +31,8 @@ PII = r"(?:^|\D)1[3-9]\d{9}(?:\D|$)|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2
 
 def write_spec(path: Path, *, log: bool = False) -> Path:
     """The schemas' columns, from the catalog and the default team config, as JSON."""
-    from leadbook.catalog import load_catalog
-    from leadbook.config import load_config
+    from leadbook.core.catalog import load_catalog
+    from leadbook.core.config import load_config
 
     catalog, config = load_catalog(), load_config()
     sheets = []

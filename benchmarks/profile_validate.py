@@ -25,15 +25,15 @@ from datetime import datetime
 IMPORTS = (
     "click",
     "leadbook.cli",
-    "leadbook.validate",
-    "leadbook.render",
+    "leadbook.check.validate",
+    "leadbook.check.render",
     "fastexcel",
     "python_calamine",
     "polars",
-    "leadbook.normalize",
-    "leadbook.schema",
-    "leadbook.rules",
-    "leadbook.codes",
+    "leadbook.read.normalize",
+    "leadbook.check.schema",
+    "leadbook.check.rules",
+    "leadbook.check.codes",
     "pandera.polars",
 )
 
@@ -133,12 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         phases.add(f"import {name} (incremental)", time.perf_counter() - t)
     imports = time.perf_counter() - start_import
 
-    import leadbook.normalize as normalize
-    import leadbook.reader as reader
-    import leadbook.render as render
-    import leadbook.rules as rules
-    import leadbook.schema as schema
-    import leadbook.validate as validate
+    import leadbook.check.render as render
+    import leadbook.check.rules as rules
+    import leadbook.check.schema as schema
+    import leadbook.check.validate as validate
+    import leadbook.read.normalize as normalize
+    import leadbook.read.reader as reader
 
     patch(validate, "read_book", phases, "read: read_book, all (threads)")
     for attr in ("check_file", "read_properties", "_load", "_head_rows", "_sheet_data"):
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sequential:
         validate.ThreadPoolExecutor = _Inline
 
-    from leadbook.config import load_config
+    from leadbook.core.config import load_config
 
     as_of = datetime.fromisoformat(args.as_of)
     profiler = None

@@ -8,9 +8,9 @@ from pathlib import Path
 import xlsxwriter
 from conftest import clean_record
 
-from leadbook.config import load_config
-from leadbook.leadid import ids_for
-from leadbook.template import write_workbook
+from leadbook.core.config import load_config
+from leadbook.core.leadid import ids_for
+from leadbook.workbook.template import write_workbook
 
 CODES = {c.name: c.code for c in load_config().channels}
 

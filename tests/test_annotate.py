@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 from conftest import clean_record
 
-from leadbook.annotate import FILLS, annotate
-from leadbook.codes import make_issue
-from leadbook.errors import InputError, OutputError
-from leadbook.issues import FileReport, Issue
-from leadbook.template import write_workbook
+from leadbook.check.annotate import FILLS, annotate
+from leadbook.check.codes import make_issue
+from leadbook.check.issues import FileReport, Issue
+from leadbook.core.errors import InputError, OutputError
+from leadbook.workbook.template import write_workbook
 
 
 def sha256(path: Path) -> str:

@@ -2,10 +2,10 @@ import tomllib
 
 import pytest
 
-from leadbook.catalog import HELP_LIMIT, load_catalog, parse_catalog
-from leadbook.config import load_config
-from leadbook.errors import ConfigError
-from leadbook.paths import schema_file
+from leadbook.core.catalog import HELP_LIMIT, load_catalog, parse_catalog
+from leadbook.core.config import load_config
+from leadbook.core.errors import ConfigError
+from leadbook.core.paths import schema_file
 
 SEED_REGISTER = {
     "lead_id": "线索编号",

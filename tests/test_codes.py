@@ -2,8 +2,7 @@
 
 import pytest
 
-from leadbook.catalog import read_toml
-from leadbook.codes import (
+from leadbook.check.codes import (
     CODES,
     KEYS,
     PARAMS,
@@ -13,9 +12,10 @@ from leadbook.codes import (
     placeholders,
     severity,
 )
-from leadbook.errors import ConfigError
-from leadbook.issues import Issue
-from leadbook.paths import schema_file
+from leadbook.check.issues import Issue
+from leadbook.core.catalog import read_toml
+from leadbook.core.errors import ConfigError
+from leadbook.core.paths import schema_file
 
 EXPECTED = {
     "missing-column": "error",

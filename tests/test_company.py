@@ -3,9 +3,9 @@
 import pytest
 from conftest import AS_OF
 
-from leadbook.company import company_key, im_key, phone_key
-from leadbook.merge import customer_groups
-from leadbook.sample import generate
+from leadbook.merge.company import company_key, im_key, phone_key
+from leadbook.merge.merge import customer_groups
+from leadbook.sample.sample import generate
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from leadbook.config import build_config, load_config
-from leadbook.errors import ConfigError
+from leadbook.core.config import build_config, load_config
+from leadbook.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
 

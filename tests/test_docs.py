@@ -2,8 +2,8 @@
 
 from conftest import REPO
 
-from leadbook.catalog import load_catalog
-from leadbook.codes import CODES
+from leadbook.check.codes import CODES
+from leadbook.core.catalog import load_catalog
 from leadbook.docs import DOCS, codes_markdown, fields_markdown, main, stale_docs
 
 FIX = "run `python -m leadbook.docs` and commit docs/"

@@ -20,9 +20,9 @@ from conftest import clean_record
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from leadbook.cli import cli
-from leadbook.conflicts import write_conflicts
-from leadbook.errors import OutputError
-from leadbook.merge import merge_paths
+from leadbook.core.errors import OutputError
+from leadbook.merge.conflicts import write_conflicts
+from leadbook.merge.merge import merge_paths
 
 PASSWORD = "Lb-s3cret-口令-7731"
 VAR = "LEADBOOK_TEST_PASSWORD"
@@ -308,8 +308,8 @@ def test_the_plain_workbook_is_never_written_next_to_the_encrypted_one(tmp_path,
     """The target's folder may be shared or synced: it only ever sees the encrypted file."""
     import stat
 
-    from leadbook import crypto
-    from leadbook.template import write_workbook
+    from leadbook.core import crypto
+    from leadbook.workbook.template import write_workbook
 
     seen = []
     real = crypto.encrypt_file

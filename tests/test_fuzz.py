@@ -1,7 +1,7 @@
 """Property and fuzz tests (hypothesis): any value in any cell, any damage to the bytes.
 
-Workbooks are built from ``leadbook.sample.generate`` records written by
-``leadbook.template.write_workbook``, with cells replaced by arbitrary values: any Unicode
+Workbooks are built from ``leadbook.sample.sample.generate`` records written by
+``leadbook.workbook.template.write_workbook``, with cells replaced by arbitrary values: any Unicode
 text (CJK, emoji, control characters), 32,767-character strings (Excel's cell limit),
 numbers where text belongs, dates in 1900 and 9999, formula-looking and error-looking text,
 booleans. validate, merge (and the master it writes) and report (HTML and Excel) must never
@@ -31,14 +31,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadbook.catalog import load_catalog
+from leadbook.check.codes import CODES
+from leadbook.check.issues import Report
 from leadbook.cli import cli
-from leadbook.codes import CODES
-from leadbook.issues import Report
-from leadbook.reader import input_error
-from leadbook.sample import SampleData, generate
-from leadbook.template import write_workbook
-from leadbook.texts import LANGS
+from leadbook.core.catalog import load_catalog
+from leadbook.core.texts import LANGS
+from leadbook.read.reader import input_error
+from leadbook.sample.sample import SampleData, generate
+from leadbook.workbook.template import write_workbook
 
 AS_OF = datetime(2024, 6, 30, 18, 0)
 LONG = int(os.environ.get("LEADBOOK_FUZZ_EXAMPLES", "0") or 0)
@@ -225,7 +225,7 @@ def cases(draw, max_edits: int = 12) -> Case:
 
 # -------------------------------------------------------------------------- findings
 COLUMN = re.compile(r"[A-Z]{1,3}")
-# A mobile in clear, as leadbook defines one (leadbook.mask): 1[3-9]x xxxx xxxx, at most one
+# A mobile in clear, as leadbook defines one (leadbook.core.mask): 1[3-9]x xxxx xxxx, at most one
 # space or dash between the groups, not part of a longer run of digits; full-width digits too.
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
 FULL_WIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"－": "-"})
@@ -261,7 +261,7 @@ def assert_well_formed(report: Report) -> None:
 @given(case=cases())
 @fuzz_settings(short=30)
 def test_validate_survives_any_cell(case):
-    from leadbook.validate import validate_paths
+    from leadbook.check.validate import validate_paths
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = case.write(Path(tmp))
@@ -274,9 +274,9 @@ def test_validate_survives_any_cell(case):
 @given(case=cases(max_edits=8))
 @fuzz_settings(short=8)
 def test_merge_and_report_survive_any_cell(case):
-    from leadbook.merge import merge_paths, write_master
-    from leadbook.report import make_report
-    from leadbook.validate import validate_paths
+    from leadbook.check.validate import validate_paths
+    from leadbook.merge.merge import merge_paths, write_master
+    from leadbook.report.make import make_report
 
     config = sample(case.reps, case.leads, case.seed).config
     with tempfile.TemporaryDirectory() as tmp:
@@ -306,7 +306,7 @@ def test_merge_and_report_survive_any_cell(case):
 def test_text_written_is_text_read(value):
     """Whatever text a record holds, the writer stores it and the reader gets it back: control
     characters too (XlsxWriter writes them as _x0001_, calamine reads them back)."""
-    from leadbook.reader import read_book
+    from leadbook.read.reader import read_book
 
     # Not kept: U+FFFE and U+FFFF (not XML characters: written as _xFFFE_, read as such).
     value = value.replace("\ufffe", "").replace("\uffff", "")
@@ -319,8 +319,8 @@ def test_text_written_is_text_read(value):
 
 @pytest.mark.parametrize("value", LONG_TEXT, ids=["cjk", "ascii", "digits", "emoji", "mobiles"])
 def test_longest_cell_is_kept_and_shown_short(tmp_path, value):
-    from leadbook.reader import read_book
-    from leadbook.validate import validate_paths
+    from leadbook.check.validate import validate_paths
+    from leadbook.read.reader import read_book
 
     record = dict(sample(1, 10, 0).books[0].register[0], need=value, office_phone=value)
     path = write_workbook(tmp_path / "long.xlsx", register=[record], rows=2)
@@ -334,7 +334,7 @@ def test_longest_cell_is_kept_and_shown_short(tmp_path, value):
 def test_text_over_excels_limit_is_cut_not_a_crash(tmp_path):
     """Excel cannot hold more (XlsxWriter cuts the text at the limit, silently): an input made
     by another program could, so a master written from it holds the first 32,767 units."""
-    from leadbook.reader import read_book
+    from leadbook.read.reader import read_book
 
     record = dict(sample(1, 10, 0).books[0].register[0], need="字" * (LONGEST + 5))
     path = write_workbook(tmp_path / "over.xlsx", register=[record], rows=2)

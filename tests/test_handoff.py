@@ -11,8 +11,8 @@ from books import clean_records, make_book
 from conftest import AS_OF, clean_record
 from python_calamine import CalamineWorkbook
 
+from leadbook.check.validate import validate_paths
 from leadbook.cli import cli
-from leadbook.validate import validate_paths
 
 ASOF = ["--as-of", "2024-06-30 18:00"]
 

@@ -24,7 +24,7 @@ import pytest
 import xlsxwriter
 from books import clean_records, make_book
 
-from leadbook.validate import validate_paths
+from leadbook.check.validate import validate_paths
 
 AS_OF = "2024-06-30 18:00"
 HEADERS = ["创建时间", "来源渠道", "线索状态", "潜力等级", "公司名称", "办公电话"]
@@ -425,7 +425,7 @@ def test_formulas_and_error_cells(tmp_path):
     """Formulas are never evaluated: a cell is its cached value (what Excel showed). An error
     value (#DIV/0!, #N/A) is no value, so a required field holding one is missing; error-
     looking text is text. Formula-looking text stays text in the master."""
-    from leadbook.merge import merge_paths, write_master
+    from leadbook.merge.merge import merge_paths, write_master
 
     path = tmp_path / "formulas.xlsx"
     wb = xlsxwriter.Workbook(str(path))

@@ -1,7 +1,7 @@
 from datetime import datetime
 
-from leadbook.config import load_config
-from leadbook.leadid import assign_lead_ids, excel_formula, parse_lead_id
+from leadbook.core.config import load_config
+from leadbook.core.leadid import assign_lead_ids, excel_formula, parse_lead_id
 
 CODES = {c.name: c.code for c in load_config().channels}
 

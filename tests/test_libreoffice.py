@@ -23,12 +23,12 @@ import pytest
 from realclients import ARTIFACTS, UNO_CHECK, png_size, render_png, run_uno, soffice_convert
 from xlsxwriter.utility import xl_col_to_name
 
-import leadbook.template as template
-from leadbook.catalog import load_catalog
-from leadbook.config import load_config
-from leadbook.leadid import ids_for
-from leadbook.listsheet import CASCADES, ListSheet, list_name
-from leadbook.texts import sheet_name
+import leadbook.workbook.template as template
+from leadbook.core.catalog import load_catalog
+from leadbook.core.config import load_config
+from leadbook.core.leadid import ids_for
+from leadbook.core.texts import sheet_name
+from leadbook.workbook.listsheet import CASCADES, ListSheet, list_name
 
 ROWS = 40  # register rows of the test workbooks (data rows 3..42)
 WRONG = "WRONG"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from leadbook.mask import (
+from leadbook.core.mask import (
     EMAIL,
     MOBILE,
     find_emails,

@@ -19,12 +19,12 @@ from conftest import AS_OF, clean_record
 from python_calamine import CalamineWorkbook
 from realclients import soffice_convert
 
+from leadbook.check.validate import validate_paths
 from leadbook.cli import cli
-from leadbook.conflicts import neutralise, report_rows, write_conflicts
-from leadbook.merge import master_records, merge_paths, write_master
-from leadbook.provenance import REGISTER as PROVENANCE
-from leadbook.sample import make_sample
-from leadbook.validate import validate_paths
+from leadbook.core.provenance import REGISTER as PROVENANCE
+from leadbook.merge.conflicts import neutralise, report_rows, write_conflicts
+from leadbook.merge.merge import master_records, merge_paths, write_master
+from leadbook.sample.sample import make_sample
 
 ASOF = ["--as-of", "2024-06-30 18:00"]
 T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"

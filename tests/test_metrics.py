@@ -13,7 +13,7 @@ from datetime import datetime
 import polars as pl
 import pytest
 
-from leadbook.config import load_config
+from leadbook.core.config import load_config
 from leadbook.metrics import (
     channels,
     cohort_totals,
@@ -35,7 +35,7 @@ from leadbook.metrics import (
     time_to_close,
     won_in_period,
 )
-from leadbook.tables import build_tables
+from leadbook.metrics.tables import build_tables
 
 AS_OF = datetime(2024, 6, 30, 18, 0)
 T = datetime

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF
 
-from leadbook.sample import generate
-from leadbook.template import write_workbook
+from leadbook.sample.sample import generate
+from leadbook.workbook.template import write_workbook
 
 LEADBOOK = Path(sys.executable).with_name("leadbook")
 SAMPLE = {"reps": 4, "leads": 30, "seed": 7}

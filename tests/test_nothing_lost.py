@@ -20,8 +20,8 @@ import pytest
 from conftest import AS_OF
 
 from leadbook.cli import cli
-from leadbook.reader import expand_paths
-from leadbook.sample import generate, make_sample
+from leadbook.read.reader import expand_paths
+from leadbook.sample.sample import generate, make_sample
 
 REPS, LEADS, SEED = 8, 40, 7
 KILLS = 24  # killed merges (time-bounded: at most KILL_BUDGET seconds)

@@ -6,9 +6,9 @@ from datetime import datetime
 import pytest
 from conftest import AS_OF
 
-from leadbook.codes import make_issue
-from leadbook.issues import FileReport, Report
-from leadbook.render import display_width, render_json, render_text, worst_first
+from leadbook.check.codes import make_issue
+from leadbook.check.issues import FileReport, Report
+from leadbook.check.render import display_width, render_json, render_text, worst_first
 
 REG = "线索台账"
 

@@ -20,12 +20,13 @@ from realclients import ARTIFACTS, png_size, render_png, soffice_convert
 from test_metrics import AS_OF, LEADS, LOG, _frame
 
 from leadbook.cli import cli
-from leadbook.config import load_config
-from leadbook.report import build_view, labels, make_report, report_view
-from leadbook.report_html import render_html
-from leadbook.report_xlsx import write_xlsx
-from leadbook.sample import generate, make_sample
-from leadbook.tables import build_tables
+from leadbook.core.config import load_config
+from leadbook.metrics.tables import build_tables
+from leadbook.report.html import render_html
+from leadbook.report.make import make_report
+from leadbook.report.view import build_view, labels, report_view
+from leadbook.report.xlsx import write_xlsx
+from leadbook.sample.sample import generate, make_sample
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "report.html"
 SAMPLE_AS_OF = datetime(2024, 6, 30, 18, 0)
@@ -273,7 +274,7 @@ def test_report_command_on_bad_input(runner, tmp_path):
 
 
 def test_workbooks_and_their_master_give_the_same_numbers(sample_dir, tmp_path):
-    from leadbook.merge import merge_paths, write_master
+    from leadbook.merge.merge import merge_paths, write_master
 
     config = load_config()
     merged = merge_paths([sample_dir], config=config, as_of=SAMPLE_AS_OF, lang="zh")

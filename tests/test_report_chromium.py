@@ -15,8 +15,8 @@ from datetime import datetime
 import pytest
 from realclients import ARTIFACTS, png_size
 
-from leadbook.report import make_report
-from leadbook.sample import make_sample
+from leadbook.report.make import make_report
+from leadbook.sample.sample import make_sample
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [

@@ -1,4 +1,4 @@
-"""The sample generator (``leadbook.sample``): realistic, deterministic, with planted defects."""
+"""The sample generator (``leadbook.sample.sample``): realistic, deterministic, with planted defects."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from leadbook import reference
-from leadbook.config import load_config
-from leadbook.errors import OutputError
-from leadbook.sample import DEFECT_CODES, generate, make_sample, manifest_json, mask
+from leadbook.core import reference
+from leadbook.core.config import load_config
+from leadbook.core.errors import OutputError
+from leadbook.sample.sample import DEFECT_CODES, generate, make_sample, manifest_json, mask
 
 AS_OF = datetime(2025, 6, 30, 18, 0)
 SMALL = {"reps": 3, "leads": 20, "seed": 7, "as_of": AS_OF}
@@ -280,7 +280,7 @@ def test_rejects_impossible_arguments():
 
 
 def test_validate_finds_exactly_the_planted_defects(tmp_path):
-    from leadbook.validate import validate_paths
+    from leadbook.check.validate import validate_paths
 
     result = make_sample(tmp_path, **SMALL | {"defects": 0.25})
     report = validate_paths([tmp_path], as_of=AS_OF)

@@ -9,11 +9,11 @@ import pytest
 from conftest import clean_record
 from openpyxl.utils import get_column_letter
 
-from leadbook.catalog import load_catalog, parse_catalog
-from leadbook.config import load_config
-from leadbook.errors import OutputError
-from leadbook.paths import schema_file
-from leadbook.template import write_workbook
+from leadbook.core.catalog import load_catalog, parse_catalog
+from leadbook.core.config import load_config
+from leadbook.core.errors import OutputError
+from leadbook.core.paths import schema_file
+from leadbook.workbook.template import write_workbook
 
 ZH_SHEETS = ["使用说明", "线索台账", "跟进记录", "字段说明", "字典"]
 

@@ -12,12 +12,12 @@ import pytest
 from books import CODES, clean_records, log_for, make_book, seed_layout_book
 from conftest import AS_OF
 
-from leadbook.annotate import annotate
+from leadbook.check.annotate import annotate
+from leadbook.check.render import render_json, render_text
+from leadbook.check.validate import validate_paths
 from leadbook.cli import cli
-from leadbook.config import build_config
-from leadbook.leadid import ids_for
-from leadbook.render import render_json, render_text
-from leadbook.validate import validate_paths
+from leadbook.core.config import build_config
+from leadbook.core.leadid import ids_for
 
 REG, LOG = "线索台账", "跟进记录"
 
@@ -113,7 +113,7 @@ def assert_rendered_everywhere(report, path, out, code, cells):
 
 
 def issue_is_error(code: str) -> bool:
-    from leadbook.codes import severity
+    from leadbook.check.codes import severity
 
     return severity(code) == "error"
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name
 
-from leadbook.catalog import load_catalog
-from leadbook.template import write_workbook
-from leadbook.texts import sheet_name
+from leadbook.core.catalog import load_catalog
+from leadbook.core.texts import sheet_name
+from leadbook.workbook.template import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))

@@ -1,5 +1,5 @@
 """The numbers of the weekly / monthly review (R-S5.1, R-S5.2, R-K3, R-K5): pure functions over
-the tables of :mod:`leadbook.tables`, with ``as_of`` and the period as parameters.
+the tables of :mod:`leadbook.metrics.tables`, with ``as_of`` and the period as parameters.
 
     facts = prepare(tables, config, as_of)
     period = period_for("month", as_of)
@@ -15,7 +15,7 @@ from datetime import datetime
 
 import polars as pl
 
-from leadbook.config import TeamConfig
+from leadbook.core.config import TeamConfig
 from leadbook.metrics.activity import (
     dormancy,
     first_follow_up,
@@ -37,8 +37,8 @@ from leadbook.metrics.pipeline import (
     time_to_close,
     won_in_period,
 )
+from leadbook.metrics.tables import KEY, Tables
 from leadbook.metrics.terms import need_terms
-from leadbook.tables import KEY, Tables
 
 __all__ = [
     "PERIODS",

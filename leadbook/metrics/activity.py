@@ -10,7 +10,7 @@ import polars as pl
 
 from leadbook.metrics.facts import Facts
 from leadbook.metrics.period import Period
-from leadbook.tables import KEY, REP
+from leadbook.metrics.tables import KEY, REP
 
 # First follow-up outcome of a lead with an SLA (hours per potential level):
 MET, LATE, MISSED = "met", "late", "missed"  # evaluated: in time; too late; none, deadline passed

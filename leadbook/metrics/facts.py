@@ -16,8 +16,8 @@ from datetime import datetime
 
 import polars as pl
 
-from leadbook.config import TeamConfig
-from leadbook.tables import KEY, Tables
+from leadbook.core.config import TeamConfig
+from leadbook.metrics.tables import KEY, Tables
 
 NO_TIME = pl.lit(None, dtype=pl.Datetime("us"))
 

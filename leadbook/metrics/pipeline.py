@@ -9,7 +9,7 @@ import polars as pl
 
 from leadbook.metrics.facts import Facts
 from leadbook.metrics.period import Period
-from leadbook.tables import KEY
+from leadbook.metrics.tables import KEY
 
 DIMENSIONS = ("potential", "channel", "industry")  # time to close is shown by each of these
 

@@ -15,9 +15,9 @@ from functools import cache
 
 import polars as pl
 
-from leadbook.mask import drop_personal, mask_text
+from leadbook.core.mask import drop_personal, mask_text
+from leadbook.core.paths import schema_file
 from leadbook.metrics.facts import Facts
-from leadbook.paths import schema_file
 
 TOP = 20
 EXAMPLE_CHARS = 40

@@ -1,0 +1,91 @@
+"""The column rules of a sheet as a pandera schema (polars backend), built from the catalog
+and the team config: required values, list membership, patterns. Row and cross-row rules
+live in ``rules``.
+
+Every check is registered with the finding code it produces, so pandera's failure cases
+(column, check number, row index) turn straight into findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from leadbook.core.catalog import Field
+from leadbook.core.config import TeamConfig
+from leadbook.read.normalize import RAW
+from leadbook.workbook.listsheet import CASCADES
+
+# Pattern-checked types and the code a mismatch produces.
+PATTERN_CODES = {
+    "phone": "invalid-phone",
+    "budget": "invalid-budget",
+    "masked_name": "unmasked-name",
+    "lead_id": "invalid-lead-id",
+}
+
+
+@dataclass(frozen=True)
+class ColumnFailure:
+    index: int  # row position in the validated frame
+    field: str
+    code: str
+
+
+def _list_values(fd: Field, config: TeamConfig) -> tuple[str, ...]:
+    if not fd.list or fd.list in CASCADES or fd.list == "lead_ids":
+        return ()  # cascades are row rules; lead IDs are checked against the register
+    return config.values(fd.list)
+
+
+def build_schema(fields: Sequence[Field], config: TeamConfig, present: set[str]):
+    """(pandera schema, {(column, check number): code}) for the fields present."""
+    import pandera.polars as pa
+
+    columns = {}
+    codes: dict[tuple[str, int], str] = {}
+    for fd in fields:
+        if fd.key not in present:
+            continue
+        if fd.is_time:
+            # Parsed to date-times (``rules`` checks them); a required one must hold something:
+            # its raw text is checked, so an unreadable value is not also called missing.
+            if fd.required and fd.key + RAW in present:
+                columns[fd.key + RAW] = pa.Column(str, nullable=False, required=False)
+            continue
+        checks = []
+        values = _list_values(fd, config)
+        if values:
+            checks.append(pa.Check.isin(list(values)))
+            codes[(fd.key, len(checks) - 1)] = "not-in-list"
+        if fd.pattern and fd.type in PATTERN_CODES:
+            checks.append(pa.Check.str_matches(fd.pattern))
+            codes[(fd.key, len(checks) - 1)] = PATTERN_CODES[fd.type]
+        nullable = not fd.required or fd.type == "lead_id"
+        columns[fd.key] = pa.Column(str, checks=checks, nullable=nullable, required=False)
+    return pa.DataFrameSchema(columns, strict=False, name="leadbook"), codes
+
+
+def column_failures(
+    frame: pl.DataFrame, fields: Sequence[Field], config: TeamConfig
+) -> Iterator[ColumnFailure]:
+    """Every failure of the column rules, lazily validated (all failures, not the first)."""
+    import pandera.polars as pa
+
+    schema, codes = build_schema(fields, config, set(frame.columns))
+    if not schema.columns or frame.height == 0:
+        return
+    try:
+        schema.validate(frame.select(list(schema.columns)), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        for column, check, number, index in cases.select(
+            "column", "check", "check_number", "index"
+        ).iter_rows():
+            if index is None:
+                continue
+            code = "required-missing" if check == "not_nullable" else codes.get((column, number))
+            if code:
+                yield ColumnFailure(int(index), column.removesuffix(RAW), code)

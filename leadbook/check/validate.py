@@ -1,0 +1,379 @@
+"""``leadbook validate``: read workbooks, run the column schema and the rules, and return a
+``Report`` of findings, one ``FileReport`` per input (an unreadable file in its place).
+
+Files are read in a bounded window ahead of validation (a reader thread overlaps the
+waits on disk; the readers hold the GIL while parsing, so this is no parallel speed-up) and
+validated in batches, so memory stays flat in the number of files.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from xlsxwriter.utility import xl_col_to_name
+
+from leadbook.check.codes import make_issue
+from leadbook.check.issues import FileReport, Issue, Report
+from leadbook.core import mask
+from leadbook.core.catalog import Catalog, load_catalog
+from leadbook.core.config import TeamConfig, load_config
+from leadbook.core.errors import InputError
+from leadbook.core.provenance import HEADERS as KNOWN_EXTRA_HEADERS  # merge's provenance columns
+from leadbook.read.reader import RawBook, expand_paths, input_error, read_book
+
+BATCH_ROWS = 60_000  # rows validated together (one pandera call per batch); memory bound
+READ_AHEAD = 4  # files read ahead of validation
+
+
+@dataclass
+class _Book:
+    """What validation keeps of a file: where each field lives, and its frames."""
+
+    index: int
+    report: FileReport
+    raw: RawBook
+
+
+def validate_paths(
+    paths: Sequence[str | Path],
+    *,
+    config: TeamConfig | None = None,
+    catalog: Catalog | None = None,
+    as_of: datetime | None = None,
+    lang: str = "zh",
+    on_file: Callable[[FileReport], None] | None = None,
+    on_frames: Callable[[FileReport, RawBook, object, object], None] | None = None,
+    password: str | None = None,
+    check: bool = True,
+) -> Report:
+    """Validate every workbook named by ``paths`` (files, folders, globs).
+
+    ``on_file(report)`` is called as each file is done (progress); ``on_frames(report, raw,
+    register, log)`` hands over each readable file's normalised frames (merge uses them).
+    ``check=False`` only reads and normalises (the report, which needs no findings: no
+    schema, no rules, and no pandera import).
+    """
+    config = config or load_config()
+    catalog = catalog or load_catalog()
+    as_of = as_of or datetime.now().replace(second=0, microsecond=0)
+    warm = threading.Thread(target=_import_validators if check else (lambda: None), daemon=True)
+    warm.start()  # pandera's import overlaps the first reads
+    report = Report(as_of=as_of, lang=lang)
+    files = _inputs(paths, lang, report)
+    batch: list[_Book] = []
+    rows = 0
+    for book in _read_all(files, catalog, config, lang, report, password):
+        if book is None:
+            continue
+        batch.append(book)
+        rows += len(book.raw.register) + (len(book.raw.log) if book.raw.log else 0)
+        if rows >= BATCH_ROWS:
+            warm.join()
+            _check_batch(batch, catalog, config, as_of, lang, on_frames, check)
+            _finish(batch, on_file)
+            batch, rows = [], 0
+    warm.join()
+    if batch:
+        _check_batch(batch, catalog, config, as_of, lang, on_frames, check)
+        _finish(batch, on_file)
+    return report
+
+
+def _import_validators() -> None:
+    import pandera.polars  # noqa: F401
+
+
+def _inputs(paths, lang, report) -> list[Path]:
+    files = []
+    for raw in paths:
+        expanded = expand_paths([str(raw)])
+        if not expanded:
+            missing = FileReport(str(raw), error=str(input_error(lang, "missing")))
+            report.files.append(missing)
+        files.extend(expanded)
+    return files
+
+
+def _read_all(files, catalog, config, lang, report, password=None) -> Iterator[_Book | None]:
+    max_bytes = config.max_file_mb * 2**20
+
+    def read(path: Path):
+        try:
+            return read_book(path, catalog, max_bytes=max_bytes, lang=lang, password=password)
+        except InputError as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: list[tuple[Path, Future]] = []
+        queue = iter(files)
+        for path in queue:
+            pending.append((path, pool.submit(read, path)))
+            if len(pending) < READ_AHEAD:
+                continue
+            yield _take(pending.pop(0), report)
+        while pending:
+            yield _take(pending.pop(0), report)
+
+
+def _take(item, report: Report) -> _Book | None:
+    path, future = item
+    result = future.result()
+    file_report = FileReport(str(path))
+    report.files.append(file_report)
+    if isinstance(result, InputError):
+        file_report.error = str(result)
+        return None
+    file_report.rows = len(result.register)
+    return _Book(len(report.files) - 1, file_report, result)
+
+
+def _finish(batch: list[_Book], on_file) -> None:
+    for book in batch:
+        book.raw = None  # type: ignore[assignment]  # free the values
+        if on_file:
+            on_file(book.report)
+
+
+# ------------------------------------------------------------------------ checking
+def _check_batch(batch, catalog, config, as_of, lang, on_frames=None, check=True) -> None:
+    import polars as pl
+
+    from leadbook.read.normalize import FILE, batch_frame
+
+    reg = batch_frame([(b.index, b.raw.register) for b in batch], catalog.register)
+    logs = [(b.index, b.raw.log) for b in batch if b.raw.log is not None]
+    log = batch_frame(logs, catalog.log) if logs else None
+    if check:
+        _findings(batch, reg, log, catalog, config, as_of, lang)
+    if on_frames is not None:
+        for book in batch:
+            mine = pl.col(FILE) == book.index
+            own_log = log.filter(mine) if log is not None else None
+            on_frames(book.report, book.raw, reg.filter(mine), own_log)
+
+
+def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
+    """Run the column schema and the rules over a batch; each file gets its issues."""
+    from leadbook.check.rules import RULES, Context
+    from leadbook.check.schema import column_failures
+    from leadbook.read.normalize import FILE, ROW
+
+    ctx = Context(catalog, config, as_of, lang)
+    by_index = {b.index: b for b in batch}
+    for book in batch:
+        _file_findings(book, catalog, config, lang)
+    emitted: dict[tuple[int, str, int, str], set[str]] = {}
+
+    def emit(code, role, key, file_index, row, value, **params):
+        book = by_index[file_index]
+        cell = (file_index, role, row, key)
+        codes = emitted.setdefault(cell, set())
+        if code in codes:
+            return
+        codes.add(code)
+        book.report.issues.append(
+            _issue(book, catalog, lang, code, role, key, row, value, **params)
+        )
+
+    for role, frame, fields in (("register", reg, catalog.register), ("log", log, catalog.log)):
+        if frame is None:
+            continue
+        failures = list(column_failures(frame, fields, config))
+        if failures:
+            positions = frame.select(FILE, ROW)
+            for failure in failures:
+                file_index, row = positions.row(failure.index)
+                raw = frame[failure.field + "__raw"][failure.index]
+                emit(
+                    failure.code,
+                    role,
+                    failure.field,
+                    file_index,
+                    row,
+                    raw,
+                    **_column_params(frame, failure, fields, config),
+                )
+    for rule in RULES:
+        for hits in rule(reg, log, ctx):
+            params = [c for c in hits.rows.columns if c not in (FILE, ROW, "value")]
+            for values in hits.rows.iter_rows(named=True):
+                emit(
+                    hits.code,
+                    hits.role,
+                    hits.field,
+                    values[FILE],
+                    values[ROW],
+                    values["value"],
+                    **{p: values[p] for p in params},
+                )
+    for book in batch:
+        book.report.issues = _drop_shadowed(book.report.issues)
+
+
+ALLOWED_SHOWN = 8  # list values named in a not-in-list message
+
+
+def _column_params(frame, failure, fields, config) -> dict[str, str]:
+    """The message parameters of a column-rule failure."""
+    if failure.code == "not-in-list":
+        fd = next(f for f in fields if f.key == failure.field)
+        values = config.values(fd.list or "")
+        shown = "、".join(values[:ALLOWED_SHOWN]) + ("…" if len(values) > ALLOWED_SHOWN else "")
+        return {"allowed": shown}
+    numeric = failure.field + "__num"
+    if (
+        failure.code == "invalid-phone"
+        and numeric in frame.columns
+        and frame[numeric][failure.index]
+    ):
+        return {"reason": "leading-zero"}
+    return {}
+
+
+# A cell flagged for personal data is not also flagged for its format.
+SHADOWED_BY = {"invalid-phone": {"personal-mobile", "personal-email"}}
+
+
+def _drop_shadowed(issues: list[Issue]) -> list[Issue]:
+    by_cell: dict[tuple, set[str]] = {}
+    for i in issues:
+        by_cell.setdefault((i.sheet, i.row, i.column), set()).add(i.code)
+    return [
+        i
+        for i in issues
+        if not SHADOWED_BY.get(i.code, set()) & by_cell[(i.sheet, i.row, i.column)]
+    ]
+
+
+def _letter(raw: RawBook, role: str, key: str) -> str | None:
+    sheet = raw.register if role == "register" else raw.log
+    if sheet is None:
+        return None
+    col = sheet.columns.get(key)
+    if col is None and key in ("province", "city"):
+        col = sheet.columns.get("province_city")
+    return xl_col_to_name(col) if col is not None else None
+
+
+def _label(catalog: Catalog, role: str, key: str, lang: str) -> str:
+    fields = catalog.sheet_fields(role)
+    fd = next((f for f in fields if f.key == key), None)
+    return fd.label(lang) if fd else key
+
+
+def _issue(book, catalog, lang, code, role, key, row, value, **params) -> Issue:
+    sheet = book.raw.register if role == "register" else book.raw.log
+    shown = None
+    if value not in (None, ""):
+        shown = visible(mask.mask_text(str(value)))
+        if len(shown) > 80:
+            shown = shown[:79] + "…"
+    params.setdefault("label", _label(catalog, role, key, lang))
+    return make_issue(
+        code,
+        file=book.report.path,
+        sheet=sheet.name if sheet else None,
+        row=row,
+        column=_letter(book.raw, role, key),
+        field=key,
+        value=shown,
+        lang=lang,
+        **{k: ("" if v is None else visible(str(v))) for k, v in params.items()},
+    )
+
+
+# Control characters a cell can hold (XlsxWriter and Excel store them as _x0001_): in a
+# finding they would garble a terminal (ESC starts an escape sequence) and openpyxl refuses
+# them in the annotated copy. Tab, newline and carriage return stay.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _picture(match: re.Match) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 CONTROL PICTURES: \x01 -> ␁
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def visible(text: str) -> str:
+    """``text`` as a finding shows it: control characters as visible symbols (␁, ␛)."""
+    return _CONTROLS.sub(_picture, text)
+
+
+def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str) -> None:
+    """Whole-file findings: missing and unknown columns, another template."""
+    raw, report = book.raw, book.report
+    for role, sheet in (("register", raw.register), ("log", raw.log)):
+        if sheet is None:
+            continue
+        present = set(sheet.columns)
+        if "province_city" in present:
+            present |= {"province", "city"}
+        missing = [f for f in catalog.sheet_fields(role) if f.required and f.key not in present]
+        if role == "register" and not {"office_phone", "im_account"} & present:
+            missing.append(catalog.field("office_phone"))  # one of the two is required
+        for fd in missing:
+            report.issues.append(
+                make_issue(
+                    "missing-column",
+                    file=report.path,
+                    sheet=sheet.name,
+                    row=sheet.header_row,
+                    field=fd.key,
+                    lang=lang,
+                    label=fd.label(lang),
+                )
+            )
+        for col, header in sheet.unknown:
+            if header in KNOWN_EXTRA_HEADERS:
+                continue
+            report.issues.append(
+                make_issue(
+                    "unknown-column",
+                    file=report.path,
+                    sheet=sheet.name,
+                    row=sheet.header_row,
+                    column=xl_col_to_name(col),
+                    lang=lang,
+                    label=visible(mask.mask_text(header)),
+                )
+            )
+    props = raw.properties
+    if props:
+        detail = _template_difference(props, catalog, config, lang)
+        if detail:
+            report.issues.append(
+                make_issue(
+                    "template-mismatch",
+                    file=report.path,
+                    lang=lang,
+                    detail=detail,
+                    label="",
+                )
+            )
+
+
+def _template_difference(props, catalog, config, lang) -> str:
+    parts = []
+    version = props.get("leadbook_template_version")
+    if version and version != catalog.template_version:
+        parts.append(
+            f"模板版本 {version},当前 {catalog.template_version}"
+            if lang == "zh"
+            else f"template version {version}, current {catalog.template_version}"
+        )
+    if props.get("leadbook_catalog") and props["leadbook_catalog"] != catalog.digest:
+        parts.append("字段目录不同" if lang == "zh" else "a different field catalog")
+    if props.get("leadbook_config") and props["leadbook_config"] != config.digest:
+        parts.append(
+            "团队配置不同(检查时请用同一 --config)"
+            if lang == "zh"
+            else "a different team config (check with the same --config)"
+        )
+    return ";".join(parts) if lang == "zh" else "; ".join(parts)

@@ -1,0 +1,100 @@
+"""Writing outputs atomically: a temp file in the target's folder, then one rename.
+
+A reader of the target sees the old file or the complete new one, never a partial file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from leadbook.core.errors import OutputError
+
+
+def check_target(path: Path, force: bool = False) -> None:
+    """Fail early, with one clear line, when ``path`` cannot or must not be written."""
+    if path.exists() and not force:
+        raise OutputError(f"{path}: already exists (use --force to overwrite)")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder, not a file")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"{path}: folder {folder} is not writable")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _temp(path: Path) -> Path:
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+    os.close(fd)
+    return Path(tmp)
+
+
+def _sync(path: Path) -> None:
+    """fsync a file or a folder: after a power cut the target is the old file or the new
+    one, never an empty file under the new name."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(
+    path: str | Path, force: bool = False, password: str | None = None
+) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``path`` in one step.
+
+    With ``password`` the workbook written to the temporary path is encrypted (Excel's
+    "Encrypt with Password") before it takes ``path``'s place. Its plain form is then
+    written in a private folder (mode 0700) of the system's temp folder, never next to
+    ``path``: the target's folder may be shared or synced, and must only ever see the
+    encrypted file.
+    """
+    path = Path(path)
+    check_target(path, force)
+    private = None
+    if password is not None:
+        try:
+            private = Path(tempfile.mkdtemp(prefix="leadbook-"))
+        except OSError as exc:
+            raise OutputError(
+                f"{path}: cannot make a private temp folder: {exc.strerror}"
+            ) from None
+        temps = [_temp(private / path.name)]
+    else:
+        temps = [_temp(path)]
+    try:
+        yield temps[0]
+        if password is not None:
+            from leadbook.core.crypto import encrypt_file
+
+            temps.append(_temp(path))
+            encrypt_file(temps[0], temps[1], password)
+        os.chmod(temps[-1], 0o666 & ~_umask())  # as open() would create it
+        _sync(temps[-1])  # the bytes are on disk before the name points at them
+        os.replace(temps[-1], path)
+        with contextlib.suppress(OSError):  # and the new name (not every folder syncs)
+            _sync(path.parent if str(path.parent) else Path("."))
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+    finally:
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        if private is not None:
+            with contextlib.suppress(OSError):
+                private.rmdir()

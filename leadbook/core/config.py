@@ -1,0 +1,220 @@
+"""Team configuration: ``schemas/defaults.toml`` overridden by a team's own TOML file.
+
+Every key a team may set is a key of defaults.toml; anything else is an error that names the
+file and the key (exit 2 on the command line).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from leadbook.core import reference
+from leadbook.core.catalog import digest_of, read_toml
+from leadbook.core.errors import ConfigError
+from leadbook.core.paths import schema_file
+
+CHANNEL_CODE = re.compile(r"^[A-Z]{2,8}$")
+# Lists whose values come from reference data or the config rather than the [lists] table.
+DERIVED_LISTS = (
+    "channels",
+    "industry_sections",
+    "industry_divisions",
+    "provinces",
+    "cities",
+    "reps",
+)
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    code: str
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    company: str
+    reps: tuple[str, ...]
+    dormancy_days: int
+    dormant_soon_days: int
+    sla_hours: dict[str, float]
+    channels: tuple[Channel, ...]
+    lists: dict[str, tuple[str, ...]]
+    status_groups: dict[str, tuple[str, ...]]
+    personal_email_domains: tuple[str, ...]
+    allow_company_email: bool
+    vague_terms: tuple[str, ...]
+    max_file_mb: float
+    source: str | None = None
+    digest: str = ""
+    _cascades: dict[str, dict[str, tuple[str, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    # ----------------------------------------------------------------- lists
+    def values(self, list_name: str) -> tuple[str, ...]:
+        """Every allowed value of a list (a cascading list: the union over all parents)."""
+        if list_name == "channels":
+            return tuple(c.name for c in self.channels)
+        if list_name == "reps":
+            return self.reps
+        if list_name in self._cascades:
+            return tuple(v for vs in self._cascades[list_name].values() for v in vs)
+        if list_name == "industry_sections":
+            return tuple(self._cascades["industry_divisions"])
+        if list_name == "provinces":
+            return tuple(self._cascades["cities"])
+        try:
+            return self.lists[list_name]
+        except KeyError:
+            raise ConfigError(f"no list named {list_name!r} (fields.toml / team config)") from None
+
+    def cascade(self, list_name: str) -> dict[str, tuple[str, ...]]:
+        """For a second-level list: parent value -> allowed child values."""
+        return self._cascades[list_name]
+
+    def channel_code(self, name: str) -> str | None:
+        return next((c.code for c in self.channels if c.name == name), None)
+
+    def in_group(self, status: str, group: str) -> bool:
+        return status in self.status_groups.get(group, ())
+
+
+def _check_type(value: Any, default: Any, where: str) -> None:
+    expected = type(default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return
+    if expected is int and isinstance(value, bool):
+        raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+    if not isinstance(value, expected):
+        names = {
+            list: "a list",
+            dict: "a table",
+            str: "text",
+            int: "a whole number",
+            bool: "true or false",
+            float: "a number",
+        }
+        raise ConfigError(f"{where}: expected {names.get(expected, expected.__name__)}")
+    if isinstance(value, list) and default and isinstance(default[0], str):
+        bad = [v for v in value if not isinstance(v, str) or not v.strip()]
+        if bad:
+            raise ConfigError(f"{where}: every entry must be non-empty text, got {bad[0]!r}")
+
+
+def _merge(defaults: dict[str, Any], user: dict[str, Any], src: str) -> dict[str, Any]:
+    merged = dict(defaults)
+    for key, value in user.items():
+        if key not in defaults:
+            known = ", ".join(sorted(defaults))
+            raise ConfigError(f"{src}: unknown key {key!r} (known keys: {known})")
+        default = defaults[key]
+        where = f"{src}: key {key!r}"
+        if key in ("sla_hours",):
+            _check_type(value, default, where)
+            for level, hours in value.items():
+                if isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0:
+                    raise ConfigError(f"{where}.{level!r} must be a positive number of hours")
+            merged[key] = dict(value)
+        elif key == "lists":
+            _check_type(value, default, where)
+            lists = dict(default)
+            for name, items in value.items():
+                _check_type(items, ["x"], f"{where}.{name}")
+                if not items:
+                    raise ConfigError(f"{where}.{name}: a list cannot be empty")
+                lists[name] = items
+            merged[key] = lists
+        elif key == "status_groups":
+            _check_type(value, default, where)
+            groups = dict(default)
+            for name, items in value.items():
+                _check_type(items, ["x"], f"{where}.{name}")
+                groups[name] = items
+            merged[key] = groups
+        elif isinstance(default, dict):
+            _check_type(value, default, where)
+            merged[key] = _merge(default, value, f"{src} [{key}]")
+        else:
+            _check_type(value, default, where)
+            merged[key] = value
+    return merged
+
+
+def _channels(raw: list[Any], src: str) -> tuple[Channel, ...]:
+    channels = []
+    for i, item in enumerate(raw):
+        where = f"{src}: channels #{i + 1}"
+        if not isinstance(item, dict) or set(item) != {"name", "code"}:
+            raise ConfigError(f"{where}: needs exactly 'name' and 'code'")
+        name, code = item["name"], item["code"]
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{where}: 'name' must be non-empty text")
+        if not isinstance(code, str) or not CHANNEL_CODE.match(code):
+            raise ConfigError(f"{where}: code {code!r} must be 2-8 capital letters (e.g. EXPO)")
+        channels.append(Channel(name.strip(), code))
+    for attr in ("name", "code"):
+        seen = [getattr(c, attr) for c in channels]
+        dupes = sorted({v for v in seen if seen.count(v) > 1})
+        if dupes:
+            raise ConfigError(f"{src}: channels: duplicate {attr} {dupes}")
+    if not channels:
+        raise ConfigError(f"{src}: channels: at least one channel is needed")
+    return tuple(channels)
+
+
+def build_config(user: dict[str, Any] | None = None, source: str | None = None) -> TeamConfig:
+    """Merge a parsed team config over the defaults and check it."""
+    defaults = read_toml(schema_file("defaults.toml"))
+    src = source or "config"
+    data = _merge(defaults, user or {}, src)
+    if data["dormancy_days"] <= 0 or data["dormant_soon_days"] < 0:
+        raise ConfigError(f"{src}: dormancy_days must be positive, dormant_soon_days not negative")
+    if data["validate"]["max_file_mb"] <= 0:
+        raise ConfigError(f"{src}: key 'validate.max_file_mb' must be positive")
+    statuses = set(data["lists"]["statuses"])
+    for name, items in data["status_groups"].items():
+        unknown = [s for s in items if s not in statuses]
+        if unknown:
+            raise ConfigError(f"{src}: status_groups.{name}: {unknown} not in lists.statuses")
+    levels = set(data["lists"]["potential_levels"])
+    unknown_levels = [lv for lv in data["sla_hours"] if lv not in levels]
+    if unknown_levels:
+        raise ConfigError(f"{src}: sla_hours: {unknown_levels} not in lists.potential_levels")
+    digest = digest_of(data)
+    return TeamConfig(
+        company=data["company"],
+        reps=tuple(data["reps"]),
+        dormancy_days=data["dormancy_days"],
+        dormant_soon_days=data["dormant_soon_days"],
+        sla_hours={k: float(v) for k, v in data["sla_hours"].items()},
+        channels=_channels(data["channels"], src),
+        lists={k: tuple(v) for k, v in data["lists"].items()},
+        status_groups={k: tuple(v) for k, v in data["status_groups"].items()},
+        personal_email_domains=tuple(
+            d.lower().lstrip("@") for d in data["privacy"]["personal_email_domains"]
+        ),
+        allow_company_email=data["privacy"]["allow_company_email"],
+        vague_terms=tuple(data["validate"]["vague_terms"]),
+        max_file_mb=float(data["validate"]["max_file_mb"]),
+        source=source,
+        digest=digest,
+        _cascades={"industry_divisions": reference.industries(), "cities": reference.regions()},
+    )
+
+
+@cache
+def _default() -> TeamConfig:
+    return build_config()
+
+
+def load_config(path: str | Path | None = None) -> TeamConfig:
+    """The team config at ``path`` (None: leadbook's defaults)."""
+    if path is None:
+        return _default()
+    path = Path(path)
+    return build_config(read_toml(path), str(path))

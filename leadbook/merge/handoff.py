@@ -1,0 +1,236 @@
+"""``leadbook handoff``: move leads, with their whole follow-up log, from one rep's workbook
+to another's (R-K5, team hand-off).
+
+Nothing is changed in place: both workbooks are written anew as ``<stem>.handoff.xlsx`` (in
+``out_dir``, default each file's own folder) and the originals stay as they were. The source
+copy lacks the moved leads and their log entries; the target copy has them appended, each
+with 最近跟进人 set to the new rep and one new log entry, "转交自 <previous owner>", at the
+hand-off time, which the register's 最近跟进时间 and 跟进内容摘要 repeat (so the register
+still matches its log).
+
+Lead IDs are the template's formula (channel code + day + sequence within the workbook), so
+a workbook's IDs follow from its rows: a moved lead gets the ID the target's formula gives
+it, and a lead created the same day on the same channel may shift by one in either
+workbook. Every log entry is relinked to the new IDs, and every changed ID is reported.
+Values are written as they were read (dates parsed, text as written).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from leadbook.core.atomic import check_target
+from leadbook.core.catalog import Catalog, load_catalog
+from leadbook.core.config import TeamConfig, load_config
+from leadbook.core.errors import InputError, OutputError
+from leadbook.core.leadid import ids_for
+from leadbook.core.texts import sheet_name
+
+SUFFIX = ".handoff.xlsx"
+HEADROOM = 100  # empty register rows prepared after the last lead
+MIN_ROWS = 500  # as ``leadbook new``
+NOTE = {"zh": "转交自 {owner}", "en": "handed over from {owner}"}
+FALLBACK_METHOD = "其他"
+
+
+@dataclass
+class _Book:
+    path: Path
+    lang: str
+    register: list[dict[str, Any]]
+    log: list[dict[str, Any]]
+
+
+@dataclass
+class HandoffResult:
+    source_out: Path
+    target_out: Path
+    moved: list[tuple[str, str]] = field(default_factory=list)  # (ID in source, ID in target)
+    log_entries: int = 0  # moved log entries, the new hand-off entries not counted
+    renumbered: list[tuple[str, str, str]] = field(default_factory=list)  # (file, old, new)
+
+
+def output_path(path: Path, out_dir: Path | None) -> Path:
+    name = path.name[: -len(path.suffix)] + SUFFIX if path.suffix else path.name + SUFFIX
+    return (out_dir or path.parent) / name
+
+
+def handoff(
+    source: str | Path,
+    target: str | Path,
+    lead_ids: Sequence[str],
+    rep: str,
+    *,
+    out_dir: str | Path | None = None,
+    config: TeamConfig | None = None,
+    catalog: Catalog | None = None,
+    as_of: datetime | None = None,
+    force: bool = False,
+    password: str | None = None,
+    encrypt: bool = False,
+) -> HandoffResult:
+    """Move ``lead_ids`` from ``source`` to ``target`` (rep ``rep``), writing new copies of
+    both. Raises ``InputError`` (unreadable workbook, unknown lead IDs, a hand-off before a
+    lead's last contact) or ``OutputError`` before anything is written.
+
+    Encrypted workbooks are decrypted in memory with ``password``; with ``encrypt`` both
+    copies are encrypted with it.
+    """
+    if encrypt and password is None:
+        raise ValueError("encrypt needs a password")
+    source, target = Path(source), Path(target)
+    config = config or load_config()
+    catalog = catalog or load_catalog()
+    as_of = (as_of or datetime.now()).replace(second=0, microsecond=0)
+    rep = rep.strip()
+    if not rep:
+        raise InputError("--rep: the new owner's name is empty")
+    if source.resolve() == target.resolve():
+        raise InputError(f"{source}: source and target are the same workbook")
+    folder = Path(out_dir) if out_dir is not None else None
+    outs = (output_path(source, folder), output_path(target, folder))
+    if outs[0].resolve() == outs[1].resolve():
+        raise OutputError(f"{outs[0]}: both copies would be written here; use --out-dir")
+    for out in outs:
+        check_target(out, force)
+    src, tgt = _read(source, target, config, catalog, as_of, password)
+    wanted = list(dict.fromkeys(_norm(i) for i in lead_ids if _norm(i)))
+    known = {r["lead_id"] for r in src.register}
+    unknown = [i for i in wanted if i not in known]
+    if unknown or not wanted:
+        raise InputError(
+            f"{source}: no lead {', '.join(unknown) or '(none given)'} in its register"
+        )
+    result = HandoffResult(*outs)
+    moving = set(wanted)
+    moved = [r for r in src.register if r["lead_id"] in moving]
+    moved_log = [e for e in src.log if e["lead_id"] in moving]
+    src.register = [r for r in src.register if r["lead_id"] not in moving]
+    src.log = [e for e in src.log if e["lead_id"] not in moving]
+    result.log_entries = len(moved_log)
+    notes = _hand_over(moved, moved_log, rep, as_of, config, _usual_owner(src, source), tgt.lang)
+    codes = {c.name: c.code for c in config.channels}
+    old_target = [r["lead_id"] for r in tgt.register]
+    new_ids = ids_for(tgt.register + moved, codes)
+    tgt_map = _id_map(old_target, new_ids[: len(old_target)])
+    moved_map = _id_map([r["lead_id"] for r in moved], new_ids[len(old_target) :])
+    tgt.log = _relinked(tgt.log, tgt_map) + _relinked(moved_log + notes, moved_map)
+    tgt.register = _renamed(tgt.register, tgt_map) + _renamed(moved, moved_map)
+    src_map = _id_map([r["lead_id"] for r in src.register], ids_for(src.register, codes))
+    src.log, src.register = _relinked(src.log, src_map), _renamed(src.register, src_map)
+    result.moved = [(old, moved_map.get(old, old)) for old in wanted]
+    for path, mapping in ((source, src_map), (target, tgt_map)):
+        result.renumbered += [(path.name, a, b) for a, b in mapping.items() if a != b]
+    lock = password if encrypt else None
+    for book, out in ((src, outs[0]), (tgt, outs[1])):
+        _write(book, out, config, catalog, as_of, force, lock)
+    return result
+
+
+def _norm(lead_id: str) -> str:
+    return unicodedata.normalize("NFKC", lead_id).strip()
+
+
+# ------------------------------------------------------------------------------ reading
+def _read(source: Path, target: Path, config, catalog, as_of, password) -> tuple[_Book, _Book]:
+    from leadbook.check.validate import validate_paths
+    from leadbook.merge.merge import Records, sheet_values
+
+    books: dict[str, _Book] = {}
+
+    def take(report, raw, reg, log) -> None:
+        lang = raw.properties.get("leadbook_lang") or (
+            "en" if raw.register.name == sheet_name("register", "en") else "zh"
+        )
+        register = list(Records(sheet_values(reg, raw.register, catalog.register, mask=False),
+                                catalog.register, {}))  # fmt: skip
+        entries = []
+        if log is not None and raw.log is not None:
+            values = sheet_values(log, raw.log, catalog.log, mask=False)
+            entries = list(Records(values, catalog.log, {}))
+        books[report.path] = _Book(Path(raw.path), lang, register, entries)
+
+    report = validate_paths(
+        [source, target],
+        config=config,
+        catalog=catalog,
+        as_of=as_of,
+        on_frames=take,
+        password=password,
+    )
+    for file_report in report.files:
+        if file_report.error is not None:
+            raise InputError(f"{file_report.path}: {file_report.error}")
+    return books[str(source)], books[str(target)]
+
+
+def _usual_owner(book: _Book, path: Path) -> str:
+    counts = Counter(r["last_owner"] for r in book.register if r.get("last_owner"))
+    if counts:
+        return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return path.stem
+
+
+# ------------------------------------------------------------------------------ moving
+def _hand_over(moved, moved_log, rep, as_of, config, usual, lang) -> list[dict[str, Any]]:
+    """Set each moved lead's owner and latest contact; one hand-off log entry per lead."""
+    methods = config.values("contact_methods")
+    method = FALLBACK_METHOD if FALLBACK_METHOD in methods else methods[0]
+    note = NOTE.get(lang, NOTE["zh"])
+    entries = []
+    for lead in moved:
+        times = [e["contact_at"] for e in moved_log if e["lead_id"] == lead["lead_id"]]
+        times.append(lead.get("last_contact_at"))
+        latest = max((t for t in times if isinstance(t, datetime)), default=None)
+        if latest is not None and latest > as_of:
+            raise InputError(
+                f"lead {lead['lead_id']}: its last follow-up ({latest:%Y-%m-%d %H:%M}) is after "
+                f"the hand-off time {as_of:%Y-%m-%d %H:%M} (--as-of)"
+            )
+        content = note.format(owner=lead.get("last_owner") or usual)
+        entries.append(
+            {"lead_id": lead["lead_id"], "owner": rep, "contact_at": as_of, "method": method,
+             "content": content}
+        )  # fmt: skip
+        lead.update(last_owner=rep, last_contact_at=as_of, last_summary=content)
+    return entries
+
+
+def _id_map(old: list[str | None], new: list[str | None]) -> dict[str, str]:
+    """Old ID -> the ID the workbook's formula gives the row now (the first row wins)."""
+    mapping: dict[str, str] = {}
+    for a, b in zip(old, new, strict=True):
+        if a and a not in mapping:
+            mapping[a] = b or a
+    return mapping
+
+
+def _relinked(entries: list[dict], mapping: dict[str, str]) -> list[dict]:
+    return [{**e, "lead_id": mapping.get(e["lead_id"], e["lead_id"])} for e in entries]
+
+
+def _renamed(register: list[dict], mapping: dict[str, str]) -> list[dict]:
+    return [{**r, "lead_id": mapping.get(r["lead_id"], r["lead_id"])} for r in register]
+
+
+def _write(book: _Book, out: Path, config, catalog, as_of, force, password) -> None:
+    from leadbook.workbook.template import write_workbook
+
+    write_workbook(
+        out,
+        catalog=catalog,
+        config=config,
+        lang=book.lang,
+        rows=max(MIN_ROWS, len(book.register) + HEADROOM),
+        register=book.register,
+        log=book.log,
+        force=force,
+        created=as_of,
+        password=password,
+    )

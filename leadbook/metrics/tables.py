@@ -1,0 +1,185 @@
+"""Workbooks (or a merged master) as two tables for the reports: one row per lead, one row per
+follow-up log entry, each keyed to its lead.
+
+Reading goes through ``validate_paths(..., on_frames=...)``, so a report reads exactly what
+``leadbook validate`` checks, with the same tolerance (seed layouts, English headers). Lead IDs
+are unique per workbook only, so a lead is keyed by (file, source file, lead ID): ``_lead``,
+an integer, on both tables (null on a log entry that names no known lead).
+
+The rep who owns a lead (``rep``): a master's provenance column 负责销售 when there is one;
+otherwise the rep of its workbook, found as ``merge`` finds it (the most common 最近跟进人, else
+the most common 跟进人 of the log, else the file's name), so a report on the reps' workbooks and
+one on their merged master agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from leadbook.core.catalog import Catalog, Field, load_catalog
+from leadbook.core.config import TeamConfig, load_config
+from leadbook.read.normalize import BAD, FILE, NUM, RAW, ROW
+
+KEY = "_lead"  # integer key of a lead; on the log, the key of the lead an entry belongs to
+SOURCE = "_source"  # a master's source-file column ("" for a rep's own workbook)
+REP = "rep"
+# A merged master's provenance columns (``leadbook.core.provenance``) that reports use.
+EXTRA = {"rep": REP, "source_file": SOURCE}
+
+
+@dataclass
+class Tables:
+    """The leads (``register``) and the follow-up log of every readable input.
+
+    ``files[i]`` is the path of the input whose rows carry ``_file == i``; ``unreadable``
+    lists (path, reason) of the inputs that could not be read.
+    """
+
+    register: pl.DataFrame
+    log: pl.DataFrame
+    files: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def leads(self) -> int:
+        return self.register.height
+
+
+def load_tables(
+    paths: Sequence[str | Path],
+    *,
+    config: TeamConfig | None = None,
+    as_of: datetime | None = None,
+    lang: str = "zh",
+    on_file: Callable[[Any], None] | None = None,
+    password: str | None = None,
+) -> Tables:
+    """Read workbooks, folders, globs or a master into :class:`Tables` (encrypted ones
+    decrypted in memory with ``password``)."""
+    from leadbook.check.validate import validate_paths
+
+    config = config or load_config()
+    catalog = load_catalog()
+    registers: list[pl.DataFrame] = []
+    logs: list[pl.DataFrame] = []
+
+    def take(file_report, raw, reg, log) -> None:
+        registers.append(_with_extras(_trim(reg), raw.path, raw.register, password))
+        if log is not None and raw.log is not None:
+            logs.append(_with_extras(_trim(log), raw.path, raw.log, password))
+
+    report = validate_paths(
+        paths, config=config, catalog=catalog, as_of=as_of, lang=lang, on_file=on_file,
+        on_frames=take, password=password, check=False,
+    )  # fmt: skip
+    files = [f.path for f in report.files]
+    unreadable = [(f.path, f.error) for f in report.files if f.error is not None]
+    register = pl.concat(registers, how="diagonal_relaxed") if registers else None
+    log = pl.concat(logs, how="diagonal_relaxed") if logs else None
+    return build_tables(register, log, files=files, unreadable=unreadable, catalog=catalog)
+
+
+def _trim(frame: pl.DataFrame) -> pl.DataFrame:
+    """Only the normalised values (the raw text and the flags are validation's business)."""
+    return frame.select([c for c in frame.columns if not c.endswith((RAW, BAD, NUM))])
+
+
+def _with_extras(frame: pl.DataFrame, path: str, sheet, password=None) -> pl.DataFrame:
+    """Add a master's provenance columns (rep, source file), which the reader keeps as
+    unknown columns."""
+    from leadbook.core.provenance import header_keys
+
+    keys = header_keys()
+    wanted: dict[int, str] = {}
+    for col, header in sheet.unknown:
+        name = EXTRA.get(keys.get(header, ""))
+        if name is not None and name not in wanted.values():
+            wanted[col] = name
+    if not wanted:
+        return frame
+    excel_rows = frame[ROW].to_list()
+    extras = [
+        pl.Series(name, sheet.extra_values(col, excel_rows), dtype=pl.String)
+        for col, name in wanted.items()
+    ]
+    return frame.with_columns(extras)
+
+
+def _schema(fields: Sequence[Field]) -> dict[str, pl.DataType]:
+    return {f.key: pl.Datetime("us") if f.is_time else pl.String for f in fields}
+
+
+def build_tables(
+    register: pl.DataFrame | None,
+    log: pl.DataFrame | None,
+    *,
+    files: Sequence[str] = (),
+    unreadable: Sequence[tuple[str, str]] = (),
+    catalog: Catalog | None = None,
+) -> Tables:
+    """Tables from normalised frames (as ``normalize.sheet_frame`` makes them, or built by
+    hand in tests): every catalog field present (null where a sheet lacks it), leads keyed,
+    log entries tied to their lead, each lead's rep."""
+    catalog = catalog or load_catalog()
+    reg = _complete(register, _schema(catalog.register))
+    entries = _complete(log, _schema(catalog.log))
+    reg = reg.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(KEY))
+    reg = reg.with_columns(_rep(reg, entries, files).alias(REP))
+    # Lead IDs are unique per file (a master renumbers them); where one is not, the source
+    # file (a master's 来源文件) tells the leads apart.
+    ids = (
+        reg.filter(pl.col("lead_id").is_not_null())
+        .group_by(FILE, SOURCE, "lead_id")
+        .agg(pl.col(KEY).min())
+        .with_columns((pl.len().over(FILE, "lead_id") == 1).alias("_unique"))
+    )
+    by_id = ids.filter("_unique").select(FILE, "lead_id", pl.col(KEY).alias("_k1"))
+    by_source = ids.filter(~pl.col("_unique")).select(
+        FILE, SOURCE, "lead_id", pl.col(KEY).alias("_k2")
+    )
+    entries = (
+        entries.drop(KEY, strict=False)
+        .join(by_id, on=[FILE, "lead_id"], how="left")
+        .join(by_source, on=[FILE, SOURCE, "lead_id"], how="left")
+        .with_columns(pl.coalesce("_k1", "_k2").alias(KEY))
+        .drop("_k1", "_k2")
+    )
+    return Tables(reg, entries, list(files), list(unreadable))
+
+
+def _complete(frame: pl.DataFrame | None, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    base = {FILE: pl.UInt32, ROW: pl.Int32, SOURCE: pl.String, REP: pl.String, **schema}
+    if frame is None:
+        return pl.DataFrame(schema=base)
+    missing = [pl.lit(None, dtype=dtype).alias(k) for k, dtype in base.items() if k not in frame]
+    frame = frame.with_columns(missing)
+    casts = {k: dtype for k, dtype in base.items() if frame.schema[k] != dtype}
+    if casts:
+        frame = frame.cast(casts)  # type: ignore[arg-type]
+    return frame.with_columns(pl.col(SOURCE).fill_null(""))
+
+
+def _rep(reg: pl.DataFrame, log: pl.DataFrame, files: Sequence[str]) -> pl.Expr:
+    """A master's rep column; else the file's rep, the way ``merge`` fills 负责销售: its most
+    common 最近跟进人, else its log's most common 跟进人, else the file's name."""
+    by_file: dict[int, str] = {}
+    for frame, key in ((log, "owner"), (reg, "last_owner")):  # the register wins
+        usual = (
+            frame.filter(pl.col(key).is_not_null())
+            .group_by(FILE, key)
+            .agg(pl.len())
+            .sort(FILE, "len", key, descending=[False, True, False])
+            .unique(FILE, keep="first", maintain_order=True)
+        )
+        by_file |= dict(zip(usual[FILE].to_list(), usual[key].to_list(), strict=True))
+    for i in reg[FILE].unique().drop_nulls().to_list():
+        if i not in by_file:
+            by_file[i] = Path(files[i]).stem if i < len(files) else f"#{i + 1}"
+    fallback = pl.col(FILE).replace_strict(by_file, default=None, return_dtype=pl.String)
+    return pl.coalesce(pl.col(REP), fallback)

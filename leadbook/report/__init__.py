@@ -1,0 +1,1 @@
+"""The review report: the view over the metrics, the HTML page, the Excel summary."""

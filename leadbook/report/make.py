@@ -1,0 +1,98 @@
+"""``leadbook report``: read workbooks or a master, compute the review metrics, write an HTML
+page and an Excel summary (R-S5.1, R-S5.2, R-K2, R-K3, R-K5).
+
+:func:`make_report` is the one call the CLI makes; what both writers render is the
+:class:`~leadbook.report.view.ReportView`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from leadbook.core.config import TeamConfig, load_config
+from leadbook.core.errors import OutputError
+from leadbook.core.texts import LANGS
+from leadbook.metrics import Metrics
+from leadbook.metrics.tables import load_tables
+from leadbook.report.view import ReportView, report_view
+
+
+@dataclass
+class ReportResult:
+    view: ReportView
+    html: Path | None
+    xlsx: Path | None
+    seconds: dict[str, float]
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.view.metrics
+
+
+def make_report(
+    paths: Sequence[str | Path],
+    *,
+    period: str = "month",
+    as_of: datetime | None = None,
+    html: str | Path | None = None,
+    xlsx: str | Path | None = None,
+    redact: bool = False,
+    lang: str = "zh",
+    config: TeamConfig | None = None,
+    on_file=None,
+    password: str | None = None,
+    encrypt: bool = False,
+) -> ReportResult:
+    """Read ``paths`` (workbooks, folders, globs, a master), compute the metrics of the
+    ``period`` containing ``as_of``, and write the HTML page and / or the Excel summary
+    (each written atomically; an existing file is replaced). Raises ``LeadbookError``.
+
+    Encrypted inputs are decrypted in memory with ``password``; with ``encrypt`` the Excel
+    summary is encrypted with it. An HTML page cannot be encrypted, so ``encrypt`` with
+    ``html`` is refused (``OutputError``) rather than leaving the page in clear.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}")
+    if encrypt and password is None:
+        raise ValueError("encrypt needs a password")
+    if encrypt and html is not None:
+        raise OutputError(f"{html}: an HTML page cannot be encrypted; write it without --encrypt")
+    config = config or load_config()
+    as_of = as_of or datetime.now().replace(second=0, microsecond=0)
+    for target in (html, xlsx):
+        if target is not None:
+            _check_folder(Path(target))
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+    tables = load_tables(
+        paths, config=config, as_of=as_of, lang=lang, on_file=on_file, password=password
+    )
+    seconds["read"] = time.perf_counter() - clock
+    view = report_view(tables, period=period, as_of=as_of, config=config, lang=lang, redact=redact)
+    seconds["metrics"] = time.perf_counter() - clock - seconds["read"]
+    written: dict[str, Path | None] = {"html": None, "xlsx": None}
+    if html is not None:
+        from leadbook.report.html import write_html
+
+        start = time.perf_counter()
+        written["html"] = write_html(view, html)
+        seconds["html"] = time.perf_counter() - start
+    if xlsx is not None:
+        from leadbook.report.xlsx import write_xlsx
+
+        start = time.perf_counter()
+        written["xlsx"] = write_xlsx(view, xlsx, password=password if encrypt else None)
+        seconds["xlsx"] = time.perf_counter() - start
+    return ReportResult(view, written["html"], written["xlsx"], seconds)
+
+
+def _check_folder(path: Path) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder, not a file")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: folder {folder} does not exist")

@@ -1,0 +1,1 @@
+"""Realistic sample workbooks with planted defects."""

@@ -1,0 +1,1 @@
+"""Writing the lead workbook from the catalog: sheets, lists, dropdowns, formulas, colours."""
