@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from leadbook.core.catalog import Field
-from leadbook.core.config import TeamConfig
+from leadbook.core.config import CASCADE_PARENTS, TeamConfig
 from leadbook.read.normalize import RAW
-from leadbook.workbook.listsheet import CASCADES
 
 # Pattern-checked types and the code a mismatch produces.
 PATTERN_CODES = {
@@ -35,7 +34,7 @@ class ColumnFailure:
 
 
 def _list_values(fd: Field, config: TeamConfig) -> tuple[str, ...]:
-    if not fd.list or fd.list in CASCADES or fd.list == "lead_ids":
+    if not fd.list or fd.list in CASCADE_PARENTS or fd.list == "lead_ids":
         return ()  # cascades are row rules; lead IDs are checked against the register
     return config.values(fd.list)
 

@@ -29,6 +29,11 @@ DERIVED_LISTS = (
 )
 
 
+# The two-level lists (second level -> the first-level list it depends on): 所属行业 section ->
+# division (GB/T 4754), 公司地址 province -> city (GB/T 2260).
+CASCADE_PARENTS = {"industry_divisions": "industry_sections", "cities": "provinces"}
+
+
 @dataclass(frozen=True)
 class Channel:
     name: str
@@ -64,10 +69,9 @@ class TeamConfig:
             return self.reps
         if list_name in self._cascades:
             return tuple(v for vs in self._cascades[list_name].values() for v in vs)
-        if list_name == "industry_sections":
-            return tuple(self._cascades["industry_divisions"])
-        if list_name == "provinces":
-            return tuple(self._cascades["cities"])
+        for child, parent in CASCADE_PARENTS.items():
+            if list_name == parent:
+                return tuple(self._cascades[child])
         try:
             return self.lists[list_name]
         except KeyError:

@@ -14,13 +14,11 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 
 from leadbook.core.catalog import Catalog
-from leadbook.core.config import TeamConfig
+from leadbook.core.config import CASCADE_PARENTS, TeamConfig
 
 # Cascading list -> (parent list, prefix of the per-parent names)
-CASCADES = {
-    "industry_divisions": ("industry_sections", "IND_"),
-    "cities": ("provinces", "REG_"),
-}
+_PREFIXES = {"industry_divisions": "IND_", "cities": "REG_"}
+CASCADES = {key: (parent, _PREFIXES[key]) for key, parent in CASCADE_PARENTS.items()}
 
 
 def list_name(list_key: str) -> str:
