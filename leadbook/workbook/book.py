@@ -1,0 +1,87 @@
+"""The workbook being written (``Book``) and what its sheet writers share.
+
+A ``Book`` holds the XlsxWriter workbook, the spec, the texts in the spec's language, the
+lists sheet's content and the cell formats; each sheet module takes one. Shared here: the
+columns of a table sheet (catalog fields, then extras), the Excel table over them, and
+writing one record value as a typed cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from leadbook.core.catalog import Field
+from leadbook.core.texts import texts
+from leadbook.workbook.formats import Formats
+from leadbook.workbook.listsheet import ListSheet
+from leadbook.workbook.spec import Extra, WorkbookSpec
+
+
+class Book:
+    """One workbook being written from a spec."""
+
+    def __init__(self, wb: Workbook, spec: WorkbookSpec) -> None:
+        self.wb, self.spec = wb, spec
+        self.cat, self.cfg, self.lang = spec.catalog, spec.config, spec.lang
+        self.t = texts(spec.lang)
+        self.lists = ListSheet.build(self.cat, self.cfg)
+        self.f = Formats(wb)
+
+    def columns(self, fields: Sequence[Field], extra: Sequence[Extra]) -> list[tuple[str, str]]:
+        """(key, label) of each column: the catalog's fields, then the extras."""
+        return [(fd.key, fd.label(self.lang)) for fd in fields] + [(e.key, e.label) for e in extra]
+
+    def table(
+        self,
+        ws: Worksheet,
+        name: str,
+        header_row: int,
+        last: int,
+        fields: Sequence[Field],
+        extra: Sequence[Extra],
+    ) -> None:
+        """The Excel table ``name`` from ``header_row`` to ``last``, with its column formats."""
+        columns = []
+        for i, fd in enumerate(fields):
+            header = self.f.header_required if fd.required else self.f.header
+            columns.append({"header": fd.label(self.lang), "header_format": header})
+            ws.set_column(i, i, fd.width, self.f.cell_for(fd))
+        for j, e in enumerate(extra, start=len(fields)):
+            columns.append({"header": e.label, "header_format": self.f.header})
+            ws.set_column(j, j, e.width, self.f.locked_text)
+        ws.add_table(
+            header_row,
+            0,
+            last,
+            len(columns) - 1,
+            {"name": name, "columns": columns, "style": "Table Style Light 9", "autofilter": True},
+        )
+
+    def cell(self, ws: Worksheet, row: int, col: int, value: Any) -> None:
+        """Write one record value with the cell type its Python type asks for."""
+        if isinstance(value, datetime):
+            ws.write_datetime(row, col, value, self.f.datetime)
+        elif isinstance(value, date):
+            ws.write_datetime(row, col, datetime(value.year, value.month, value.day), self.f.date)
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value)
+        elif isinstance(value, int | float):
+            ws.write_number(row, col, value)
+        else:
+            # User text is always text: "=1+1" stays a string, never a formula or a link.
+            ws.write_string(row, col, str(value))
+
+
+def num(value: float) -> str:
+    """A number as a formula or a text shows it: ``24``, not ``24.0``."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def quote(name: str) -> str:
+    """A sheet name quoted for a reference: ``'线索台账'``."""
+    return "'" + name.replace("'", "''") + "'"

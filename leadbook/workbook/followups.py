@@ -1,0 +1,34 @@
+"""The follow-up log sheet (跟进记录): the ``FollowUps`` table, one row per contact.
+
+Sized for three entries per prepared lead unless the spec says otherwise; the records are
+written as given, then each column's validation (the lead ID chosen from the register's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from xlsxwriter.worksheet import Worksheet
+
+from leadbook.workbook.book import Book
+from leadbook.workbook.spec import LOG_HEADER_ROW, SHEET_PROTECTION
+from leadbook.workbook.validations import add_validations
+
+
+def write_followups(book: Book, ws: Worksheet, records: Sequence[dict[str, Any]]) -> None:
+    """Write the log with ``records`` (keyed by field key) to ``ws`` and protect it."""
+    spec, fields = book.spec, book.cat.log
+    columns = book.columns(fields, spec.log_extra)
+    col = {key: i for i, (key, _) in enumerate(columns)}
+    first = LOG_HEADER_ROW + 1
+    last = first + (spec.log_rows or spec.rows * 3) - 1
+    book.table(ws, "FollowUps", LOG_HEADER_ROW, last, fields, spec.log_extra)
+    ws.set_row(LOG_HEADER_ROW, 32)
+    ws.freeze_panes(first, 0)
+    for r, record in enumerate(records):
+        for key, value in record.items():
+            if key in col and value is not None:
+                book.cell(ws, first + r, col[key], value)
+    add_validations(book, ws, fields, first, last, col)
+    ws.protect("", SHEET_PROTECTION)

@@ -1,0 +1,76 @@
+"""The instructions sheet (使用说明): title, steps, keys, the colour legend, the dropdowns.
+
+Its texts come from the language's ``instructions`` block, with the team config's numbers
+(company, SLA hours, dormancy days) and the template, catalog and config versions filled in.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from leadbook.workbook.book import Book, num
+from leadbook.workbook.spec import SHEET_PROTECTION
+
+
+def write_instructions(book: Book, ws: Worksheet) -> None:
+    """Write the instructions to ``ws`` and protect it."""
+    t, f = book.t["instructions"], book.f
+    ws.set_column(0, 0, 4)
+    ws.set_column(1, 1, 110)
+    ws.hide_gridlines(2)
+    row = 0
+    ws.write_string(row, 1, t["title"], f.title)
+    ws.set_row(row, 30)
+    row += 1
+    if book.cfg.company:
+        ws.write_string(row, 1, fill(book, t["company"]), f.para)
+        row += 1
+    ws.write_string(row, 1, fill(book, t["intro"]), f.para)
+    ws.set_row(row, 48)
+    row += 2
+    for title_key, items_key in (("steps_title", "steps"), ("keys_title", "keys")):
+        ws.write_string(row, 1, t[title_key], f.subtitle)
+        row += 1
+        for i, item in enumerate(t[items_key], start=1):
+            ws.write_string(row, 0, str(i), f.para)
+            ws.write_string(row, 1, fill(book, item), f.para)
+            ws.set_row(row, _height(item))
+            row += 1
+        row += 1
+    ws.write_string(row, 1, t["colours_title"], f.subtitle)
+    row += 1
+    for colour in ("red", "amber", "green", "grey"):
+        ws.write_blank(row, 0, None, f.swatch[colour])
+        ws.write_string(row, 1, fill(book, t[f"colour_{colour}"]), f.para)
+        row += 1
+    row += 1
+    ws.write_string(row, 1, t["dropdowns_title"], f.subtitle)
+    row += 1
+    for item in t["dropdowns"]:
+        ws.write_string(row, 1, fill(book, item), f.para)
+        ws.set_row(row, _height(item))
+        row += 1
+    row += 1
+    ws.write_string(row, 1, fill(book, t["version"]), f.small)
+    ws.protect("", SHEET_PROTECTION)
+
+
+def fill(book: Book, template: str) -> str:
+    """``template`` with the team's company, SLA hours, dormancy days and versions in it."""
+    cfg = book.cfg
+    hours = cfg.sla_hours
+    levels = cfg.values("potential_levels")
+    return template.format(
+        company=cfg.company or "—",
+        sla_high=num(hours.get(levels[0], 24)),
+        sla_mid=num(hours.get(levels[1], 48)) if len(levels) > 1 else "—",
+        dormancy_days=cfg.dormancy_days,
+        version=book.cat.template_version,
+        catalog=book.cat.digest,
+        config=cfg.digest,
+    )
+
+
+def _height(item: str) -> int:
+    """Row height of a numbered item: two lines for a long one."""
+    return 34 if len(item) > 60 else 18
