@@ -4,7 +4,7 @@ import pytest
 from conftest import AS_OF
 
 from leadbook.merge.company import company_key, im_key, phone_key
-from leadbook.merge.merge import customer_groups
+from leadbook.merge.duplicates import customer_groups
 from leadbook.sample.sample import generate
 
 

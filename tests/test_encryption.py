@@ -22,7 +22,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from leadbook.cli import cli
 from leadbook.core.errors import OutputError
 from leadbook.merge.conflicts import write_conflicts
-from leadbook.merge.merge import merge_paths
+from leadbook.merge.master import merge_paths
 
 PASSWORD = "Lb-s3cret-口令-7731"
 VAR = "LEADBOOK_TEST_PASSWORD"

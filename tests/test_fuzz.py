@@ -275,7 +275,7 @@ def test_validate_survives_any_cell(case):
 @fuzz_settings(short=8)
 def test_merge_and_report_survive_any_cell(case):
     from leadbook.check.validate import validate_paths
-    from leadbook.merge.merge import merge_paths, write_master
+    from leadbook.merge.master import merge_paths, write_master
     from leadbook.report.make import make_report
 
     config = sample(case.reps, case.leads, case.seed).config

@@ -425,7 +425,7 @@ def test_formulas_and_error_cells(tmp_path):
     """Formulas are never evaluated: a cell is its cached value (what Excel showed). An error
     value (#DIV/0!, #N/A) is no value, so a required field holding one is missing; error-
     looking text is text. Formula-looking text stays text in the master."""
-    from leadbook.merge.merge import merge_paths, write_master
+    from leadbook.merge.master import merge_paths, write_master
 
     path = tmp_path / "formulas.xlsx"
     wb = xlsxwriter.Workbook(str(path))

@@ -23,7 +23,7 @@ from leadbook.check.validate import validate_paths
 from leadbook.cli import cli
 from leadbook.core.provenance import REGISTER as PROVENANCE
 from leadbook.merge.conflicts import neutralise, report_rows, write_conflicts
-from leadbook.merge.merge import master_records, merge_paths, write_master
+from leadbook.merge.master import master_records, merge_paths, write_master
 from leadbook.sample.sample import make_sample
 
 ASOF = ["--as-of", "2024-06-30 18:00"]

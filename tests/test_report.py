@@ -274,7 +274,7 @@ def test_report_command_on_bad_input(runner, tmp_path):
 
 
 def test_workbooks_and_their_master_give_the_same_numbers(sample_dir, tmp_path):
-    from leadbook.merge.merge import merge_paths, write_master
+    from leadbook.merge.master import merge_paths, write_master
 
     config = load_config()
     merged = merge_paths([sample_dir], config=config, as_of=SAMPLE_AS_OF, lang="zh")

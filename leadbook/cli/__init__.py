@@ -410,7 +410,7 @@ def merge(
     from leadbook.core.config import load_config
     from leadbook.core.crypto import is_encrypted
     from leadbook.merge.conflicts import check_report_path, summary_lines, write_conflicts
-    from leadbook.merge.merge import merge_paths, write_master
+    from leadbook.merge.master import merge_paths, write_master
     from leadbook.read.reader import expand_paths
 
     if not paths and into is None:

@@ -19,7 +19,7 @@ from leadbook.core.atomic import atomic_path
 from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.errors import OutputError
 from leadbook.core.mask import mask_text
-from leadbook.merge.merge import DuplicateGroup, MergeResult
+from leadbook.merge.results import DuplicateGroup, MergeResult
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 GROUPS_SHOWN = 5  # 撞单 groups listed on the terminal

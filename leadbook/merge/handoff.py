@@ -140,7 +140,8 @@ def _norm(lead_id: str) -> str:
 # ------------------------------------------------------------------------------ reading
 def _read(source: Path, target: Path, config, catalog, as_of, password) -> tuple[_Book, _Book]:
     from leadbook.check.validate import validate_paths
-    from leadbook.merge.merge import Records, sheet_values
+    from leadbook.merge.records import Records
+    from leadbook.merge.versions import sheet_values
 
     books: dict[str, _Book] = {}
 

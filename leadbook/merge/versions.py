@@ -1,0 +1,189 @@
+"""Reading: each validated workbook's register and log as *version* frames, one row per
+sheet row with its provenance (source file, position, rep, findings; carried over from a
+master's provenance columns), then all files' versions in one frame with the output values
+computed once: text as written (mobiles and e-mail addresses masked), times to the second."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from leadbook.check.issues import FileReport
+from leadbook.core import provenance
+from leadbook.core.catalog import Catalog, Field
+from leadbook.core.mask import mask_text
+from leadbook.merge.columns import FINDINGS, LINK, POS, REP, SID, SRC, TXT
+from leadbook.merge.findings import carried_findings, findings_text, row_findings
+from leadbook.read.normalize import FILE, RAW, ROW
+from leadbook.read.reader import RawBook, SheetData
+
+# Cells that may hold a mobile or an e-mail address (the exact check is mask.mask_text).
+PII_PREFILTER = r"[@＠]|[1１][3-9３-９][0-9０-９]"
+
+
+class Collector:
+    """Keeps, per readable file, the compact version frames of its register and log."""
+
+    def __init__(self, catalog: Catalog, password: str | None = None) -> None:
+        self.catalog = catalog
+        self.password = password
+        self.registers: list[pl.DataFrame] = []
+        self.logs: list[pl.DataFrame] = []
+
+    def take(self, report: FileReport, raw: RawBook, reg: pl.DataFrame, log) -> None:
+        name = Path(raw.path).name
+        carried = _carried(raw, reg, log, self.password)
+        rep = _file_rep(reg, log, Path(raw.path).stem)
+        self.registers.append(
+            _register_versions(reg, raw, report, self.catalog, name, rep, carried.get("register"))
+        )
+        if log is not None and raw.log is not None:
+            self.logs.append(_log_versions(log, raw.log, self.catalog, name, carried.get("log")))
+
+
+def _carried(raw: RawBook, reg: pl.DataFrame, log, password=None) -> dict[str, dict[str, list]]:
+    """A master's provenance columns (not catalog fields: the reader keeps them as unknown
+    columns), aligned with the frames' rows."""
+    keys = provenance.header_keys()
+    wanted = []
+    for role, sheet, frame in (("register", raw.register, reg), ("log", raw.log, log)):
+        if sheet is None or frame is None:
+            continue
+        cols = {keys[h]: c for c, h in sheet.unknown if h in keys}
+        if cols:
+            wanted.append((role, sheet, frame, cols))
+    if not wanted:
+        return {}
+    out = {}
+    for role, sheet, frame, cols in wanted:
+        excel = frame[ROW].to_list()
+        out[role] = {key: sheet.extra_values(c, excel) for key, c in cols.items()}
+    return out
+
+
+def _file_rep(reg: pl.DataFrame, log, fallback: str) -> str:
+    """The file's rep: its most common 最近跟进人, else its log's most common 跟进人 (masked:
+    the rep is shown in the master, the conflicts report and on the terminal)."""
+    for frame, key in ((reg, "last_owner"), (log, "owner")):
+        if frame is None or key not in frame.columns:
+            continue
+        counts = Counter(v for v in frame[key].to_list() if v)
+        if counts:
+            return mask_text(min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0])
+    return fallback
+
+
+def _sheet_columns(frame: pl.DataFrame, fields: Sequence[Field]) -> list[pl.Expr]:
+    """The raw text (and parsed time) of each field, as version columns."""
+    exprs = []
+    for fd in fields:
+        if fd.key == "lead_id":
+            continue
+        if fd.is_time and fd.key in frame.columns:
+            exprs.append(pl.col(fd.key))
+        if fd.key + RAW in frame.columns:
+            exprs.append(pl.col(fd.key + RAW))
+    return exprs
+
+
+def _values(frame: pl.DataFrame, sheet: SheetData, fields: Sequence[Field]) -> pl.DataFrame:
+    """A sheet's rows for merging: file, row, lead ID (``_link``), each field's raw text and
+    parsed time."""
+    link = pl.col("lead_id") if "lead_id" in frame.columns else pl.lit(None, dtype=pl.String)
+    out = frame.select(pl.col(FILE), pl.col(ROW), link.alias(LINK), *_sheet_columns(frame, fields))
+    if "province_city" in sheet.columns and "province" not in sheet.columns:
+        out = out.with_columns(  # the seed's one address column, split
+            pl.coalesce(frame["province"], frame["province" + RAW]).alias("province" + RAW),
+            frame["city"].alias("city" + RAW),
+        )
+    return out
+
+
+def sheet_values(
+    frame: pl.DataFrame, sheet: SheetData, fields: Sequence[Field], *, mask: bool = True
+) -> pl.DataFrame:
+    """One sheet's normalised frame as values to write back, keyed by field key (``lead_id``
+    as written, ``key__txt`` beside each time field), ``_row`` kept. For ``Records``."""
+    values = concat_versions([_values(frame, sheet, fields)], fields, mask=mask)
+    return values.with_columns(pl.col(LINK).alias("lead_id"))
+
+
+def _register_versions(reg, raw, report, catalog, name, rep, carried) -> pl.DataFrame:
+    sheet: SheetData = raw.register
+    frame = _values(reg, sheet, catalog.register)
+    own_pos = pl.lit(sheet.name + "!") + pl.col(ROW).cast(pl.String)
+    carried = carried or {}
+    if "findings" in carried:  # a master: its rows keep the findings of their source
+        findings = [carried_findings(t) for t in carried["findings"]]
+    else:
+        by_row = row_findings(report, sheet.name)
+        findings = [findings_text(by_row.get(r, ())) for r in frame[ROW].to_list()]
+    get = lambda key: pl.Series(carried.get(key, [None] * frame.height), dtype=pl.String)  # noqa: E731
+    return frame.with_columns(
+        pl.coalesce(get("source_file"), pl.lit(name)).alias(SRC),
+        pl.coalesce(get("source_row"), own_pos).alias(POS),
+        pl.coalesce(get("rep"), pl.lit(rep)).alias(REP),
+        pl.coalesce(get("source_lead_id"), LINK, pl.lit("")).alias(SID),
+        pl.Series(FINDINGS, findings, dtype=pl.String),
+    )
+
+
+def _log_versions(log, sheet: SheetData, catalog: Catalog, name: str, carried) -> pl.DataFrame:
+    frame = _values(log, sheet, catalog.log)
+    own_pos = pl.lit(sheet.name + "!") + pl.col(ROW).cast(pl.String)
+    carried = carried or {}
+    get = lambda key: pl.Series(carried.get(key, [None] * frame.height), dtype=pl.String)  # noqa: E731
+    return frame.with_columns(
+        pl.coalesce(get("source_file"), pl.lit(name)).alias(SRC),
+        pl.coalesce(get("source_row"), own_pos).alias(POS),
+    )
+
+
+def concat_versions(frames: list[pl.DataFrame], fields: Sequence[Field], mask: bool = True):
+    """All files' versions in one frame, every field present, output values computed once
+    (vectorised): text as written (masked), times to the second with unreadable text beside."""
+    base = {FILE: pl.UInt32, ROW: pl.Int32, LINK: pl.String, SRC: pl.String, POS: pl.String}
+    base |= {REP: pl.String, SID: pl.String, FINDINGS: pl.String}
+    frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema=base)
+    missing = []
+    for fd in fields:
+        if fd.key == "lead_id":
+            continue
+        if fd.is_time and fd.key not in frame.columns:
+            missing.append(pl.lit(None, dtype=pl.Datetime("us")).alias(fd.key))
+        if fd.key + RAW not in frame.columns:
+            missing.append(pl.lit(None, dtype=pl.String).alias(fd.key + RAW))
+    frame = frame.with_columns(missing)
+    outputs = []
+    for fd in fields:
+        if fd.key == "lead_id":
+            continue
+        raw = pl.col(fd.key + RAW)
+        raw = pl.when(raw.str.strip_chars() != "").then(raw)  # blank cells: None
+        if fd.is_time:
+            when = pl.col(fd.key).dt.round("1s")
+            outputs += [when, pl.when(when.is_null()).then(raw).alias(fd.key + TXT)]
+        else:
+            outputs.append(raw.alias(fd.key))
+    frame = frame.with_columns(outputs).drop([c for c in frame.columns if c.endswith(RAW)])
+    if not mask:
+        return frame
+    return _masked(frame, [fd.key if not fd.is_time else fd.key + TXT for fd in fields])
+
+
+def _masked(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Mobiles and e-mail addresses masked in the text columns (only the candidate cells go
+    through Python)."""
+    replaced = []
+    for col in columns:
+        if col not in frame.columns:
+            continue
+        series = frame[col]
+        hits = frame.select(pl.arg_where(pl.col(col).str.contains(PII_PREFILTER))).to_series()
+        if hits.len():
+            masked = [mask_text(v) for v in series.gather(hits).to_list()]
+            replaced.append(series.scatter(hits, masked))
+    return frame.with_columns(replaced) if replaced else frame
