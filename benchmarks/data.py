@@ -70,7 +70,7 @@ def prepare(root: Path, sets: Sequence[DataSet], log: Callable[[str], None] = pr
     missing = [(ds, f) for ds, f in zip(sets, folders, strict=True) if not f.is_dir()]
     if not missing:
         return folders
-    from leadbook.sample.sample import generate
+    from leadbook.sample.make import generate
 
     jobs: list[tuple[Path, list, object]] = []  # (temporary folder, books, team config)
     start = time.perf_counter()

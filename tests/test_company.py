@@ -5,7 +5,7 @@ from conftest import AS_OF
 
 from leadbook.merge.company import company_key, im_key, phone_key
 from leadbook.merge.duplicates import customer_groups
-from leadbook.sample.sample import generate
+from leadbook.sample.make import generate
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Property and fuzz tests (hypothesis): any value in any cell, any damage to the bytes.
 
-Workbooks are built from ``leadbook.sample.sample.generate`` records written by
+Workbooks are built from ``leadbook.sample.make.generate`` records written by
 ``leadbook.workbook.template.write_workbook``, with cells replaced by arbitrary values: any Unicode
 text (CJK, emoji, control characters), 32,767-character strings (Excel's cell limit),
 numbers where text belongs, dates in 1900 and 9999, formula-looking and error-looking text,
@@ -37,7 +37,8 @@ from leadbook.cli import cli
 from leadbook.core.catalog import load_catalog
 from leadbook.core.texts import LANGS
 from leadbook.read.reader import input_error
-from leadbook.sample.sample import SampleData, generate
+from leadbook.sample.make import generate
+from leadbook.sample.records import SampleData
 from leadbook.workbook.template import write_workbook
 
 AS_OF = datetime(2024, 6, 30, 18, 0)

@@ -24,7 +24,7 @@ from leadbook.cli import cli
 from leadbook.core.provenance import REGISTER as PROVENANCE
 from leadbook.merge.conflicts import neutralise, report_rows, write_conflicts
 from leadbook.merge.master import master_records, merge_paths, write_master
-from leadbook.sample.sample import make_sample
+from leadbook.sample.make import make_sample
 
 ASOF = ["--as-of", "2024-06-30 18:00"]
 T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF
 
-from leadbook.sample.sample import generate
+from leadbook.sample.make import generate
 from leadbook.workbook.template import write_workbook
 
 LEADBOOK = Path(sys.executable).with_name("leadbook")

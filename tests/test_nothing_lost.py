@@ -21,7 +21,7 @@ from conftest import AS_OF
 
 from leadbook.cli import cli
 from leadbook.read.reader import expand_paths
-from leadbook.sample.sample import generate, make_sample
+from leadbook.sample.make import generate, make_sample
 
 REPS, LEADS, SEED = 8, 40, 7
 KILLS = 24  # killed merges (time-bounded: at most KILL_BUDGET seconds)

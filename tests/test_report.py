@@ -26,7 +26,7 @@ from leadbook.report.html import render_html
 from leadbook.report.make import make_report
 from leadbook.report.view import build_view, labels, report_view
 from leadbook.report.xlsx import write_xlsx
-from leadbook.sample.sample import generate, make_sample
+from leadbook.sample.make import generate, make_sample
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "report.html"
 SAMPLE_AS_OF = datetime(2024, 6, 30, 18, 0)

@@ -16,7 +16,7 @@ import pytest
 from realclients import ARTIFACTS, png_size
 
 from leadbook.report.make import make_report
-from leadbook.sample.sample import make_sample
+from leadbook.sample.make import make_sample
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [

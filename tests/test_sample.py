@@ -1,4 +1,4 @@
-"""The sample generator (``leadbook.sample.sample``): realistic, deterministic, with planted defects."""
+"""The sample generator (``leadbook.sample``): realistic, deterministic, with planted defects."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from python_calamine import CalamineWorkbook
 from leadbook.core import reference
 from leadbook.core.config import load_config
 from leadbook.core.errors import OutputError
-from leadbook.sample.sample import DEFECT_CODES, generate, make_sample, manifest_json, mask
+from leadbook.sample.defects import DEFECT_CODES
+from leadbook.sample.make import generate, make_sample, manifest_json
+from leadbook.sample.records import mask
 
 AS_OF = datetime(2025, 6, 30, 18, 0)
 SMALL = {"reps": 3, "leads": 20, "seed": 7, "as_of": AS_OF}

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from realclients import png_size, render_png  # noqa: E402
 
 from leadbook.report.make import make_report  # noqa: E402
-from leadbook.sample.sample import make_sample  # noqa: E402
+from leadbook.sample.make import make_sample  # noqa: E402
 
 AS_OF = datetime(2024, 6, 30, 18, 0)
 CHROMIUM = "/usr/bin/chromium"

@@ -324,7 +324,7 @@ def sample(out_dir, reps, leads, seed, defects, as_of, config_path, force) -> No
     """
 
     from leadbook.core.config import load_config
-    from leadbook.sample.sample import make_sample
+    from leadbook.sample.make import make_sample
 
     try:
         config = load_config(config_path)
