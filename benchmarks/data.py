@@ -50,14 +50,18 @@ def generator_digest() -> str:
     from leadbook.core.paths import data_dir
 
     pkg = Path(leadbook.__file__).parent
-    files = [pkg / "sample.py", pkg / "template.py", pkg / "leadid.py"]
+    files = [pkg / "core" / "leadid.py", *_sources(pkg, "sample"), *_sources(pkg, "workbook")]
     for name in ("schemas", "templates"):
         files += sorted(p for p in data_dir(name).iterdir() if p.is_file())
     h = hashlib.sha256()
     for p in files:
         if p.exists():
-            h.update(p.name.encode() + b"\0" + p.read_bytes())
+            h.update(p.relative_to(pkg.parent).as_posix().encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:8]
+
+
+def _sources(pkg: Path, package: str) -> list[Path]:
+    return sorted((pkg / package).glob("*.py"))
 
 
 def files_of(folder: Path) -> list[Path]:
@@ -134,7 +138,6 @@ def _write_chunk(tasks: list[tuple]) -> None:
 
 
 # ------------------------------------------------------------------------------ masters
-MASTER_SOURCES = ("merge.py", "provenance.py", "mask.py")  # + the generator's sources
 ROWS_CHUNK = 5_000  # rows per pickled chunk of a master's rows (write_floor.py streams them)
 
 
@@ -154,10 +157,9 @@ def master_digest() -> str:
 
     pkg = Path(leadbook.__file__).parent
     h = hashlib.sha256(generator_digest().encode())
-    for name in MASTER_SOURCES:
-        p = pkg / name
+    for p in [*_sources(pkg, "merge"), pkg / "core" / "provenance.py", pkg / "core" / "mask.py"]:
         if p.exists():
-            h.update(name.encode() + b"\0" + p.read_bytes())
+            h.update(p.relative_to(pkg.parent).as_posix().encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:8]
 
 

@@ -1,0 +1,213 @@
+"""``leadbook merge`` and ``leadbook handoff``: one master from every rep's workbook; leads moved between reps."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from leadbook.cli.options import (
+    FILE_PATH,
+    CannotRun,
+    as_of_option,
+    config_option,
+    encrypt_option,
+    lang_option,
+    password_from_option,
+    password_option,
+    progress,
+)
+from leadbook.core.errors import LeadbookError
+
+
+@click.command()
+@click.argument("paths", nargs=-1)
+@click.option(
+    "-o",
+    "--out",
+    type=FILE_PATH,
+    help="The master workbook to write (default with --into: the --into master itself).",
+)
+@click.option(
+    "--into",
+    type=FILE_PATH,
+    help="Last week's master: merged with PATHS and, without -o, replaced atomically.",
+)
+@click.option(
+    "--conflicts",
+    "conflicts_path",
+    type=FILE_PATH,
+    help="Write the conflicts report (differing fields, renumbered IDs, 撞单) as .xlsx or .csv "
+    "(a .csv cannot be encrypted: with --encrypt write .xlsx).",
+)
+@click.option("--valid-only", is_flag=True, help="Leave out rows with error findings (counted).")
+@as_of_option
+@config_option
+@lang_option
+@click.option("--force", is_flag=True, help="Overwrite the master or the report if it exists.")
+@password_option
+@encrypt_option("the master and the conflicts report")
+def merge(
+    paths,
+    out,
+    into,
+    conflicts_path,
+    valid_only,
+    as_of,
+    config_path,
+    lang,
+    force,
+    password_env,
+    encrypt,
+) -> None:
+    """Merge reps' workbooks into one master workbook, with provenance.
+
+    \b
+    PATHS are workbooks, folders (searched recursively), globs or earlier
+    masters. One row per lead: the version with the latest contact wins and
+    differing fields are reported; customers under several lead IDs (撞单)
+    are grouped, the first registration owns them. Rows with findings are
+    kept and flagged. Exit code: 0 merged, 1 merged but an input was
+    unreadable (skipped), 2 nothing could run.
+
+    \b
+    Example:
+      leadbook merge reps/ -o master.xlsx --conflicts conflicts.xlsx
+      leadbook merge new-week/ --into master.xlsx
+      leadbook merge reps/ -o master.xlsx --password-env LEADS_PW --encrypt
+    """
+
+    from leadbook.core.atomic import check_target
+    from leadbook.core.config import load_config
+    from leadbook.core.crypto import is_encrypted
+    from leadbook.merge.conflicts import check_report_path, summary_lines, write_conflicts
+    from leadbook.merge.master import merge_paths, write_master
+    from leadbook.read.reader import expand_paths
+
+    if not paths and into is None:
+        raise click.UsageError("give the workbooks to merge (PATHS), or --into MASTER")
+    if out is None and into is None:
+        raise click.UsageError("give the master to write with -o MASTER.xlsx (or --into)")
+    if encrypt and conflicts_path is not None and conflicts_path.suffix.lower() == ".csv":
+        raise click.UsageError(
+            f"--conflicts {conflicts_path}: a CSV file cannot be encrypted; use .xlsx"
+        )
+    password = password_from_option(password_env, encrypt)
+    out = out or into
+    in_place = into is not None and out.resolve() == into.resolve()
+    try:
+        config = load_config(config_path)
+        if into is not None and not into.is_file():
+            raise CannotRun(f"{into}: --into master not found")
+        if in_place and not encrypt and is_encrypted(into):
+            raise CannotRun(
+                f"{into}: the master is encrypted; add --encrypt to keep it so "
+                "(or -o to write an unencrypted copy)"
+            )
+        check_target(out, force=force or in_place)
+        if conflicts_path is not None:
+            check_target(check_report_path(conflicts_path, encrypted=encrypt), force=force)
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+    inputs = [str(into)] * (into is not None) + [str(p) for p in paths]
+    with progress(len(expand_paths(inputs)), "merge") as advance:
+        result = merge_paths(
+            inputs,
+            config=config,
+            as_of=as_of,
+            lang=lang,
+            valid_only=valid_only,
+            on_file=advance,
+            password=password,
+        )
+    if result.files_read == 0:
+        for line in summary_lines(result, lang):
+            click.echo(line, err=True)
+        raise CannotRun("no readable workbook among the inputs: nothing merged")
+    master_error = next((f.error for f in result.unreadable if into and f.path == str(into)), None)
+    if master_error is not None:  # merging without its rows would lose them
+        raise CannotRun(f"{into}: {master_error}: nothing merged, nothing written")
+    try:
+        lock = password if encrypt else None
+        write_master(result, out, config=config, lang=lang, force=force or in_place, password=lock)
+        if conflicts_path is not None:
+            write_conflicts(result, conflicts_path, lang=lang, force=force, password=lock)
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+    for line in summary_lines(result, lang):
+        click.echo(line)
+    click.echo(f"wrote {out}" + (f", {conflicts_path}" if conflicts_path else ""))
+    sys.exit(1 if result.unreadable else 0)
+
+
+@click.command()
+@click.argument("source", type=FILE_PATH)
+@click.option(
+    "--lead",
+    "leads",
+    multiple=True,
+    required=True,
+    help="A lead ID to hand over (repeat for several).",
+)
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=FILE_PATH,
+    help="The workbook of the rep who takes the leads over.",
+)
+@click.option("--rep", required=True, help="The new owner, as the 跟进人 column names reps (*李).")
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the two new copies (default: each workbook's own folder).",
+)
+@as_of_option
+@config_option
+@click.option("--force", is_flag=True, help="Overwrite copies that already exist.")
+@password_option
+@encrypt_option("the two copies")
+def handoff(
+    source, leads, target, rep, out_dir, as_of, config_path, force, password_env, encrypt
+) -> None:
+    """Hand leads over to another rep, with their whole follow-up log (R-K5).
+
+    \b
+    Writes SOURCE.handoff.xlsx without the leads and TARGET.handoff.xlsx with
+    them appended: 最近跟进人 becomes the new rep and the log gets an entry
+    "转交自 <previous owner>". The original workbooks are not changed.
+
+    \b
+    Example:
+      leadbook handoff rep01.xlsx --lead EXPO20240521001 --to rep02.xlsx --rep *李
+    """
+    from leadbook.core.config import load_config
+    from leadbook.merge.handoff import handoff as hand_over
+
+    password = password_from_option(password_env, encrypt)
+    if out_dir is not None and not out_dir.is_dir():
+        raise CannotRun(f"{out_dir}: folder does not exist")
+    try:
+        config = load_config(config_path)
+        result = hand_over(
+            source,
+            target,
+            leads,
+            rep,
+            out_dir=out_dir,
+            config=config,
+            as_of=as_of,
+            force=force,
+            password=password,
+            encrypt=encrypt,
+        )
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+    moved = ", ".join(old if old == new else f"{old} -> {new}" for old, new in result.moved)
+    click.echo(
+        f"handed {len(result.moved)} leads ({result.log_entries} log entries) to {rep}: {moved}"
+    )
+    for name, old, new in result.renumbered:
+        click.echo(f"  {name}: lead ID {old} is now {new} (the workbook's ID formula)")
+    click.echo(f"wrote {result.source_out}, {result.target_out}")

@@ -1,0 +1,113 @@
+"""``leadbook report``: the review report on workbooks or a master."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from leadbook.cli.options import (
+    FILE_PATH,
+    CannotRun,
+    as_of_option,
+    config_option,
+    encrypt_option,
+    lang_option,
+    password_from_option,
+    password_option,
+    progress,
+)
+from leadbook.core.errors import LeadbookError
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--period",
+    type=click.Choice(["week", "month", "quarter"]),
+    default="month",
+    show_default=True,
+    help="The calendar week (Mon-Sun), month or quarter containing --as-of, up to --as-of; "
+    "compared with the whole period before.",
+)
+@as_of_option
+@click.option(
+    "--html",
+    "html_path",
+    type=FILE_PATH,
+    help="Write the report page here (one self-contained HTML file).",
+)
+@click.option(
+    "--xlsx",
+    "xlsx_path",
+    type=FILE_PATH,
+    help="Write the Excel summary here (a sheet per metric, charts, action lists).",
+)
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="For a wider audience: leave out budgets, decision processes, contacts and all "
+    "free text (needs, next actions). Personal data is always masked.",
+)
+@lang_option
+@config_option
+@password_option
+@encrypt_option("the Excel summary (--xlsx; an HTML page cannot be encrypted)")
+def report(
+    paths, period, as_of, html_path, xlsx_path, redact, lang, config_path, password_env, encrypt
+) -> None:
+    """Report on workbooks or a merged master: conversion, cycle, SLA, dormancy.
+
+    \b
+    PATHS are workbooks, folders (searched recursively), globs or a master.
+    Prints the headline numbers; --html and --xlsx write the page and the
+    Excel summary (replaced if they exist). Exit code: 0 written, 1 written
+    but an input was unreadable (left out), 2 nothing could run.
+
+    \b
+    Example:
+      leadbook report master.xlsx --period week --html report.html --xlsx summary.xlsx
+      leadbook report reps/ --as-of 2024-06-30 --redact --html wide.html
+      leadbook report master.xlsx --xlsx summary.xlsx --password-env LEADS_PW --encrypt
+    """
+    from leadbook.core.config import load_config
+    from leadbook.read.reader import expand_paths
+    from leadbook.report.make import make_report
+    from leadbook.report.view import summary_lines
+
+    if encrypt and xlsx_path is None:
+        raise click.UsageError("--encrypt locks the Excel summary: give --xlsx FILE")
+    if encrypt and html_path is not None:
+        raise click.UsageError(
+            "--encrypt: an HTML page cannot be encrypted; write --html in a run without --encrypt"
+        )
+    password = password_from_option(password_env, encrypt)
+    try:
+        config = load_config(config_path)
+        with progress(len(expand_paths([str(p) for p in paths])), "report") as advance:
+            result = make_report(
+                paths,
+                period=period,
+                as_of=as_of,
+                html=html_path,
+                xlsx=xlsx_path,
+                redact=redact,
+                lang=lang,
+                config=config,
+                on_file=advance,
+                password=password,
+                encrypt=encrypt,
+            )
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+    view = result.view
+    if not view.files:
+        for path, error in view.unreadable:
+            click.echo(f"leadbook: {path}: {error}", err=True)
+        raise CannotRun("no readable workbook among the inputs: nothing to report")
+    for line in summary_lines(view):
+        click.echo(line)
+    for written in (result.html, result.xlsx):
+        if written is not None:
+            click.echo(f"wrote {written}")
+    sys.exit(1 if view.unreadable else 0)

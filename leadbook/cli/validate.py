@@ -1,0 +1,116 @@
+"""``leadbook validate``: check workbooks, print the findings, write annotated copies."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from leadbook.cli.options import (
+    CannotRun,
+    as_of_option,
+    config_option,
+    encrypt_option,
+    lang_option,
+    password_from_option,
+    password_option,
+    progress,
+)
+from leadbook.core.errors import LeadbookError
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts (on stdout).",
+)
+@click.option(
+    "--annotate",
+    "annotate_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a marked-up copy of each workbook into this folder.",
+)
+@as_of_option
+@config_option
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@lang_option
+@click.option("--force", is_flag=True, help="Overwrite annotated copies that already exist.")
+@password_option
+@encrypt_option("the annotated copies (--annotate)")
+def validate(
+    paths, fmt, annotate_dir, as_of, config_path, strict, lang, force, password_env, encrypt
+) -> None:
+    """Check filled lead workbooks and point at every bad cell.
+
+    \b
+    PATHS are workbooks, folders (searched recursively) or globs. Findings are
+    printed per file, worst first, as `sheet!C12  code  message  hint`.
+    Exit code: 0 no errors, 1 errors found (or warnings with --strict),
+    2 a file could not be read or the options are wrong.
+
+    \b
+    Example:
+      leadbook validate reps/ --annotate checked/ --as-of 2024-06-30
+      leadbook validate locked/ --password-env LEADS_PW --annotate checked/ --encrypt
+    """
+    from leadbook.check.render import render_json, render_text
+    from leadbook.check.validate import validate_paths
+    from leadbook.core.config import load_config
+    from leadbook.read.reader import expand_paths
+
+    if encrypt and annotate_dir is None:
+        raise click.UsageError("--encrypt locks the annotated copies: give --annotate DIR")
+    password = password_from_option(password_env, encrypt)
+    try:
+        config = load_config(config_path)
+    except LeadbookError as exc:
+        raise CannotRun(str(exc)) from None
+    if annotate_dir is not None and not annotate_dir.is_dir():
+        try:
+            annotate_dir.mkdir(parents=True)
+        except OSError as exc:
+            raise CannotRun(f"{annotate_dir}: cannot create folder: {exc.strerror}") from None
+    total = len(expand_paths([str(p) for p in paths]))
+    with progress(total, "validate") as advance:
+        report = validate_paths(
+            paths, config=config, as_of=as_of, lang=lang, on_file=advance, password=password
+        )
+    if annotate_dir is not None:
+        _annotate_all(report, annotate_dir, lang, force, password, encrypt)
+    if fmt == "json":
+        click.echo(render_json(report))
+    else:
+        click.echo(render_text(report, color=sys.stdout.isatty()))
+    sys.exit(report.exit_code(strict))
+
+
+def _annotate_all(report, out_dir: Path, lang: str, force: bool, password, encrypt) -> None:
+    from leadbook.check.annotate import annotate
+
+    for file_report in report.files:
+        if file_report.error is not None:
+            continue
+        src = Path(file_report.path)
+        if (out_dir / src.name).resolve() == src.resolve():
+            file_report.error = (
+                f"--annotate {out_dir} would overwrite the input: choose another folder"
+            )
+            continue
+        try:
+            annotate(
+                src,
+                file_report,
+                out_dir,
+                lang=lang,
+                force=force,
+                password=password,
+                encrypt=encrypt,
+            )
+        except LeadbookError as exc:
+            file_report.error = str(exc)
