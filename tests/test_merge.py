@@ -249,8 +249,9 @@ def test_conflicts_report_as_xlsx(tmp_path, merged):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["字段冲突", "编号重复", "撞单"]
     dup = wb["撞单"]
-    assert dup.cell(1, 1).value == "类型"
-    assert dup.max_row - 1 == sum(len(g.members) for g in result.groups)
+    assert [c.value for c in dup[1]][:3] == ["撞单组", "关联依据", "销售A"]
+    # one row per later registration, beside the first one (A), which owns the customer
+    assert dup.max_row - 1 == sum(len(g.members) - 1 for g in result.groups)
     assert all(c.data_type == "s" for row in dup.iter_rows(min_row=2) for c in row if c.value)
 
 
@@ -263,14 +264,15 @@ def test_personal_data_is_masked_and_flagged(tmp_path):
     flagged = next(r for r in register if "手机" in r["need"])
     assert "138****5678" in flagged["need"] and "z***@qq.com" in flagged["need"]
     assert "13812345678" not in flagged["need"]
-    assert "personal-mobile" in flagged["findings"]
+    assert "personal-mobile" in flagged["finding_codes"]
+    assert "含个人手机号" in flagged["findings"]  # the code's title, in the workbook's language
 
 
 # ------------------------------------------------------------------ rows with findings
 def test_rows_with_errors_are_kept_and_flagged(merged):
     result, _ = merged
     register, _ = master_records(result)
-    errors = [r for r in register if r["findings"] and "required-missing" in r["findings"]]
+    errors = [r for r in register if "required-missing" in (r["finding_codes"] or "")]
     assert errors  # the sample plants a missing company
     assert result.flagged >= len(errors)
 
@@ -282,7 +284,7 @@ def test_valid_only_leaves_rows_with_errors_out_and_says_how_many(runner, sample
     assert m, result.output
     assert int(m.group(2)) > 0
     findings = cells(out)["线索台账"]
-    col = findings[1].index("校验结果")
+    col = findings[1].index("校验代码")
     assert not any("required-missing" in str(row[col]) for row in findings[2:])
 
 

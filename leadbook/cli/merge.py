@@ -161,7 +161,7 @@ def merge(
 @click.option(
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the two new copies (default: each workbook's own folder).",
+    help="Folder for the two new copies, created if missing (default: each workbook's own folder).",
 )
 @as_of_option
 @config_option
@@ -186,8 +186,6 @@ def handoff(
     from leadbook.merge.handoff import handoff as hand_over
 
     password = password_from_option(password_env, encrypt)
-    if out_dir is not None and not out_dir.is_dir():
-        raise CannotRun(f"{out_dir}: folder does not exist")
     try:
         config = load_config(config_path)
         result = hand_over(

@@ -1,13 +1,18 @@
 """Writing outputs atomically: a temp file in the target's folder, then one rename.
 
 A reader of the target sees the old file or the complete new one, never a partial file.
+A run that is killed leaves its temp file behind (``.<name>.leadbook-<8 chars>.tmp``,
+hidden); the next write to the same folder removes leadbook's own temp files that are older
+than ``STALE_AFTER`` (a write in progress is never that old), and nothing else.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +32,38 @@ def check_target(path: Path, force: bool = False) -> None:
         raise OutputError(f"{path}: folder {folder} is not writable")
 
 
+TEMP_MARK = ".leadbook-"
+# The temp files leadbook makes (``_temp``): mkstemp's 8 random characters after the mark.
+TEMP_PATTERN = re.compile(r"^\..+" + re.escape(TEMP_MARK) + r"[a-z0-9_]{8}\.tmp$")
+STALE_AFTER = 6 * 3600  # seconds: a temp file older than this belongs to a killed run
+
+
+def remove_stale_temps(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove leadbook's own temp files in ``folder`` older than ``STALE_AFTER``; return them.
+
+    Only regular files named by ``TEMP_PATTERN`` are touched (no links, no folders, nothing
+    of other programs); a file that cannot be removed is left alone."""
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not TEMP_PATTERN.match(entry.name):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime < STALE_AFTER:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -35,7 +72,9 @@ def _umask() -> int:
 
 def _temp(path: Path) -> Path:
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent
+        )
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
     os.close(fd)
@@ -77,6 +116,7 @@ def atomic_path(
         temps = [_temp(private / path.name)]
     else:
         temps = [_temp(path)]
+    remove_stale_temps(path.parent if str(path.parent) else Path("."))
     try:
         yield temps[0]
         if password is not None:

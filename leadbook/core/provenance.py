@@ -13,6 +13,7 @@ REGISTER = (
     ("rep", "负责销售", "Rep", 10),
     ("source_lead_id", "原线索编号", "Source lead ID", 18),
     ("findings", "校验结果", "Findings", 40),
+    ("finding_codes", "校验代码", "Finding codes", 30),  # the codes of 校验结果, for scripts
 )
 LOG = (
     ("source_file", "来源文件", "Source file", 18),

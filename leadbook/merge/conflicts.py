@@ -1,9 +1,10 @@
 """Reporting a merge: the conflicts report (``--conflicts`` as .xlsx or .csv) and the summary
 printed on the terminal.
 
-The report is one table in three parts: fields that differ between versions of one lead
-(字段冲突), lead IDs that two customers shared and how one was renumbered (编号重复), and
-customers found under several lead IDs (撞单), who registered first. Values are the master's,
+The report lists fields that differ between versions of one lead (字段冲突), lead IDs that
+two customers shared and how one was renumbered (编号重复), and customers found under several
+lead IDs (撞单), who registered first. As .xlsx it is a work list, one sheet per kind
+(``worklist``); as .csv one long table in three parts (``report_rows``). Values are the master's,
 so personal data is already masked. User text is written as text: XlsxWriter's
 ``write_string``; in CSV, a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return gets a leading ``'`` and every cell is quoted (OWASP, CSV injection).
@@ -20,6 +21,7 @@ from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.errors import OutputError
 from leadbook.core.mask import mask_text
 from leadbook.merge.results import DuplicateGroup, MergeResult
+from leadbook.merge.worklist import write_worklist
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 GROUPS_SHOWN = 5  # 撞单 groups listed on the terminal
@@ -126,12 +128,12 @@ def write_conflicts(
     encrypted with ``password`` when one is given (a CSV cannot be: ``OutputError``)."""
     path = check_report_path(path, encrypted=password is not None)
     suffix = path.suffix.lower()
-    rows = report_rows(result, lang)
     with atomic_path(path, force=force, password=password) as tmp:
         if suffix == ".csv":
+            rows = report_rows(result, lang)
             _write_csv(tmp, _t(lang)["headers"], [r for part in rows.values() for r in part])
         else:
-            _write_xlsx(tmp, lang, rows)
+            write_worklist(tmp, lang, result)
     return path
 
 
@@ -157,26 +159,6 @@ def _write_csv(path: Path, headers, rows) -> None:
         writer.writerow(headers)
         for row in rows:
             writer.writerow([neutralise(str(v)) for v in row])
-
-
-def _write_xlsx(path: Path, lang: str, rows: dict[str, list[tuple[str, ...]]]) -> None:
-    import xlsxwriter
-
-    t = _t(lang)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    widths = (10, 18, 18, 30, 14, 40, 18, 14, 10, 16)
-    for kind, part in rows.items():
-        ws = wb.add_worksheet(t["kinds"][kind][:31])
-        for c, (title, width) in enumerate(zip(t["headers"], widths, strict=True)):
-            ws.write_string(0, c, title, header)
-            ws.set_column(c, c, width)
-        for r, row in enumerate(part, start=1):
-            for c, value in enumerate(row):
-                ws.write_string(r, c, str(value))  # user text stays text
-        ws.autofilter(0, 0, max(1, len(part)), len(t["headers"]) - 1)
-        ws.freeze_panes(1, 0)
-    wb.close()
 
 
 # ------------------------------------------------------------------------------ terminal

@@ -88,25 +88,26 @@ def handoff(
     config = config or load_config()
     catalog = catalog or load_catalog()
     as_of = (as_of or datetime.now()).replace(second=0, microsecond=0)
-    rep = rep.strip()
-    if not rep:
-        raise InputError("--rep: the new owner's name is empty")
+    rep = check_rep(rep, config)
     if source.resolve() == target.resolve():
         raise InputError(f"{source}: source and target are the same workbook")
+    wanted = list(dict.fromkeys(_norm(i) for i in lead_ids if _norm(i)))
+    if not wanted:
+        raise InputError("--lead: no lead ID given")
     folder = Path(out_dir) if out_dir is not None else None
     outs = (output_path(source, folder), output_path(target, folder))
     if outs[0].resolve() == outs[1].resolve():
         raise OutputError(f"{outs[0]}: both copies would be written here; use --out-dir")
-    for out in outs:
-        check_target(out, force)
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder (--out-dir)")
     src, tgt = _read(source, target, config, catalog, as_of, password)
-    wanted = list(dict.fromkeys(_norm(i) for i in lead_ids if _norm(i)))
     known = {r["lead_id"] for r in src.register}
     unknown = [i for i in wanted if i not in known]
-    if unknown or not wanted:
-        raise InputError(
-            f"{source}: no lead {', '.join(unknown) or '(none given)'} in its register"
-        )
+    if unknown:
+        raise InputError(f"{source}: no lead {', '.join(unknown)} in its register")
+    for out in outs:  # the inputs are right: now the outputs (their folder made last)
+        if out.exists() and not force:
+            check_target(out, force)
     result = HandoffResult(*outs)
     moving = set(wanted)
     moved = [r for r in src.register if r["lead_id"] in moving]
@@ -127,10 +128,40 @@ def handoff(
     result.moved = [(old, moved_map.get(old, old)) for old in wanted]
     for path, mapping in ((source, src_map), (target, tgt_map)):
         result.renumbered += [(path.name, a, b) for a, b in mapping.items() if a != b]
+    if folder is not None and not folder.is_dir():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise OutputError(f"{folder}: cannot create folder: {exc.strerror}") from None
+    for out in outs:  # every check passed: the folder, then the copies
+        check_target(out, force)
     lock = password if encrypt else None
     for book, out in ((src, outs[0]), (tgt, outs[1])):
         _write(book, out, config, catalog, as_of, force, lock)
     return result
+
+
+def check_rep(rep: str, config: TeamConfig) -> str:
+    """The new owner as the 跟进人 columns name reps: masked (``*李``, the surname hidden) and,
+    when the team config lists its reps, one of them; else ``InputError``."""
+    rep = unicodedata.normalize("NFKC", rep).strip()
+    if not rep:
+        raise InputError("--rep: the new owner's name is empty")
+    if config.reps and rep not in config.reps:
+        raise InputError(
+            f"--rep {mask_rep(rep)}: not one of the team's reps ({'、'.join(config.reps)}); "
+            "use a name from the config's reps"
+        )
+    if not rep.startswith("*") or len(rep) < 2:
+        raise InputError(
+            f"--rep {mask_rep(rep)}: reps are written with the surname hidden, as *李 or *经理"
+        )
+    return rep
+
+
+def mask_rep(rep: str) -> str:
+    """A rep's name as a message may show it: an unmasked name loses its first character."""
+    return rep if rep.startswith("*") else "*" + rep[1:]
 
 
 def _norm(lead_id: str) -> str:

@@ -36,11 +36,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+import polars as pl
+
 from leadbook.check.issues import FileReport
 from leadbook.core import provenance
 from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.config import TeamConfig, load_config
 from leadbook.merge.columns import FINDINGS, POS, REP, SID, SRC
+from leadbook.merge.findings import finding_codes, shown_findings
 from leadbook.merge.records import Records
 from leadbook.merge.resolve import resolve
 from leadbook.merge.results import MergeResult
@@ -97,7 +100,7 @@ def write_master(
     is encrypted (Excel's "Encrypt with Password")."""
     from leadbook.workbook.template import Extra, write_workbook
 
-    register, log = master_records(result, catalog)  # lazy: dicts made chunk by chunk
+    register, log = master_records(result, catalog, lang)  # lazy: dicts made chunk by chunk
     english = lang == "en"
     return write_workbook(
         out,
@@ -116,10 +119,33 @@ def write_master(
     )
 
 
-def master_records(result: MergeResult, catalog: Catalog | None = None) -> tuple[Records, Records]:
-    """The master's register and log as records keyed by field key (and provenance key)."""
+def master_records(
+    result: MergeResult, catalog: Catalog | None = None, lang: str = "zh"
+) -> tuple[Records, Records]:
+    """The master's register and log as records keyed by field key (and provenance key);
+    ``findings`` names the row's findings by their titles in ``lang``, ``finding_codes``
+    lists their codes."""
     catalog = catalog or load_catalog()
     names = {SRC: "source_file", POS: "source_row", REP: "rep", SID: "source_lead_id"}
-    register = Records(result.register, catalog.register, {**names, FINDINGS: "findings"})
+    frame = result.register.with_columns(
+        _per_value(result.register, lambda t: shown_findings(t, lang), SHOWN),
+        _per_value(result.register, finding_codes, CODES_COLUMN),
+    )
+    extra = {**names, SHOWN: "findings", CODES_COLUMN: "finding_codes"}
+    register = Records(frame, catalog.register, extra)
     log = Records(result.log, catalog.log, {SRC: "source_file", POS: "source_row"})
     return register, log
+
+
+SHOWN, CODES_COLUMN = "_findings_shown", "_finding_codes"
+
+
+def _per_value(frame: pl.DataFrame, fn: Callable[[str], str], alias: str) -> pl.Expr:
+    """``fn`` over the findings column, computed once per distinct value."""
+    table = {v: fn(v) for v in frame[FINDINGS].unique().to_list() if v}
+    return (
+        pl.col(FINDINGS)
+        .replace_strict(table, default="", return_dtype=pl.String)
+        .fill_null("")
+        .alias(alias)
+    )

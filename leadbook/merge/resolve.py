@@ -140,9 +140,11 @@ def _winners(versions: pl.DataFrame, fields: Sequence[Field]):
             if len({x[3] for x in values}) > 1:
                 where = (winner[SRC], winner[POS])
                 company = winner["company"] or ""
+                known, when = newest
                 conflicts.append(
-                    Conflict(identity[0] or None, company, fd.key, values, where, identity)
-                )
+                    Conflict(identity[0] or None, company, fd.key, values, where, identity,
+                             when if known else None, len(top) > 1)
+                )  # fmt: skip
     return versions.filter(~shared | pl.col(VID).is_in(winners)), conflicts
 
 

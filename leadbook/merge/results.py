@@ -22,6 +22,10 @@ class Conflict:
     values: tuple[tuple[str, str, str, str], ...]  # (source file, position, rep, value)
     winner: tuple[str, str]  # (source file, position) of the version the master keeps
     identity: tuple[str, str, str] = field(default=("", "", ""), repr=False, compare=False)
+    # why the winner won: its 最近跟进时间 (None: no version has one), and whether another
+    # version had the same one (then the smaller content digest decided, not input order)
+    latest: datetime | None = field(default=None, compare=False)
+    tie: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

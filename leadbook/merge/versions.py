@@ -116,8 +116,10 @@ def _register_versions(reg, raw, report, catalog, name, rep, carried) -> pl.Data
     frame = _values(reg, sheet, catalog.register)
     own_pos = pl.lit(sheet.name + "!") + pl.col(ROW).cast(pl.String)
     carried = carried or {}
-    if "findings" in carried:  # a master: its rows keep the findings of their source
-        findings = [carried_findings(t) for t in carried["findings"]]
+    if "findings" in carried or "finding_codes" in carried:  # a master: its rows keep
+        texts = carried.get("findings", [None] * frame.height)  # the findings of their source
+        codes = carried.get("finding_codes", [None] * frame.height)
+        findings = [carried_findings(t, c) for t, c in zip(texts, codes, strict=True)]
     else:
         by_row = row_findings(report, sheet.name)
         findings = [findings_text(by_row.get(r, ())) for r in frame[ROW].to_list()]

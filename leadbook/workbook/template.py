@@ -22,6 +22,7 @@ from leadbook import __version__
 from leadbook.core.atomic import atomic_path
 from leadbook.core.catalog import Catalog, Field, load_catalog
 from leadbook.core.config import TeamConfig, load_config
+from leadbook.core.errors import OutputError
 from leadbook.core.leadid import ids_for
 from leadbook.core.texts import sheet_name, texts
 from leadbook.workbook.book import Book
@@ -70,11 +71,24 @@ def write_workbook(
         created=created,
     )
     texts(lang)  # fail on an unknown language before touching the file system
-    path = Path(path)
+    path = check_suffix(Path(path))
     with atomic_path(path, force=force, password=password) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         _write(Book(wb, spec), register, log)
         wb.close()
+    return path
+
+
+def check_suffix(path: Path) -> Path:
+    """``path`` when it names an .xlsx workbook (what XlsxWriter writes), else OutputError:
+    a file named .xls or .xlsm that holds an .xlsx is refused by Excel or opened with a
+    warning."""
+    if path.suffix.lower() != ".xlsx":
+        stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+        raise OutputError(
+            f"{path}: leadbook writes .xlsx workbooks, not {path.suffix or 'files without a suffix'}"
+            f": name it {stem}.xlsx"
+        )
     return path
 
 
