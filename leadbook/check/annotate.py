@@ -24,6 +24,7 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from leadbook.check.codes import field_label
@@ -247,6 +248,18 @@ def _findings_sheet(wb: Workbook, report: FileReport, name: str, lang: str) -> N
     ws.auto_filter.ref = f"A{_HEADER_ROW}:{get_column_letter(len(headers))}{max(row, _HEADER_ROW)}"
     ws.freeze_panes = f"A{_FIRST_ROW}"
     _fit_rows(ws, _FIRST_ROW, row)
+    _print_setup(ws, f"A1:{get_column_letter(len(headers))}{max(row, _HEADER_ROW)}")
+
+
+def _print_setup(ws: Worksheet, area: str) -> None:
+    """A4 landscape, one page wide, the header row on every page (as the lead workbook)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    ws.print_area = area
+    ws.oddFooter.center.text = "&A · &P / &N"
 
 
 def _fit_rows(ws: Worksheet, first: int, last: int) -> None:

@@ -10,6 +10,7 @@ the columns are wider than a portrait page.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -51,6 +52,7 @@ def print_setup(
     header_rows: tuple[int, int] | None = (0, 0),
     width: float | None = None,
     landscape: bool | None = None,
+    gridlines: bool = False,
 ) -> None:
     """A4 printing of an XlsxWriter worksheet's rows 0..``last_row`` and columns
     0..``last_col`` (0-based): one page wide, as many tall as needed, ``header_rows``
@@ -65,4 +67,25 @@ def print_setup(
     ws.fit_to_pages(1, 0)
     if header_rows is not None:
         ws.repeat_rows(*header_rows)
-    ws.set_footer("&C&P / &N")
+    if gridlines:  # a table's empty rows print as lines to fill in
+        ws.hide_gridlines(0)
+    ws.set_footer("&C&A · &P / &N")  # the sheet and the page: a printout says where it is from
+
+
+LINE_HEIGHT = 14  # points per line of 10-point text
+
+
+def lines_needed(value: Any, width: float) -> int:
+    """How many lines ``value`` wraps to in a column ``width`` characters wide."""
+    text = "" if value is None else str(value)
+    if len(text) * 2 < width - 1 and "\n" not in text:  # fast path: surely one line
+        return 1
+    usable = max(width - 1.5, 1)
+    return sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
+
+
+def row_height(lines: int) -> float | None:
+    """The height (points) of a row whose tallest cell has ``lines`` lines; None for one
+    line (the default height). Wrapped rows are sized by leadbook: LibreOffice and Excel
+    keep a written row's height."""
+    return None if lines <= 1 else LINE_HEIGHT * lines + 3

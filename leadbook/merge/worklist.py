@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from leadbook.core.catalog import Catalog, load_catalog
-from leadbook.core.sheetlook import fit_width, print_setup
+from leadbook.core.sheetlook import fit_width, lines_needed, print_setup, row_height
 from leadbook.merge.results import Conflict, MergeResult
 
 _TEXT = {
@@ -146,6 +146,8 @@ def write_worklist(path: Path, lang: str, result: MergeResult) -> None:
         for r, row in enumerate(part, start=1):
             for c, value in enumerate(row):
                 ws.write_string(r, c, str(value), cell)  # user text stays text
+            lines = max(lines_needed(v, w) for v, w in zip(row, widths, strict=True))
+            ws.set_row(r, row_height(lines))
         if not part:
             ws.write_string(1, 0, t["none"], cell)
         ws.autofilter(0, 0, max(1, len(part)), len(headers) - 1)

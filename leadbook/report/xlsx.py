@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from leadbook.core.atomic import atomic_path
+from leadbook.core.sheetlook import lines_needed, row_height
 from leadbook.metrics.tables import REP
 from leadbook.report.view import ReportView
 
@@ -30,7 +31,8 @@ FORMATS = {
 }
 CHART_SIZE = {"x_scale": 1.4, "y_scale": 1.3}
 BLUE, GREY, ORANGE = "#2563EB", "#B6C3D6", "#F97316"
-MAX_WIDTH = 48
+MAX_WIDTH = 60  # wider text wraps
+WIDTH_SAMPLE = 5_000  # values looked at for a column's width
 EXCEL_EPOCH = datetime(1899, 12, 30)
 LABEL_KEYS = ("channel", "status", "potential", "reason", "group", "industry", REP)  # null: (未填)
 
@@ -42,7 +44,7 @@ class _Writer:
         self.fmt = {
             k: wb.add_format({"num_format": v, "valign": "top"}) for k, v in FORMATS.items()
         }
-        self.fmt["text"] = wb.add_format({"valign": "top"})
+        self.fmt["text"] = wb.add_format({"valign": "top", "text_wrap": True})
         self.fmt["outcome"] = self.fmt["text"]
         self.title = wb.add_format({"bold": True, "font_size": 16, "font_color": "#1E293B"})
         self.sub = wb.add_format({"font_color": "#64748B"})
@@ -57,6 +59,7 @@ class _Writer:
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
+        ws.set_footer("&C&A · &P / &N")  # the sheet and the page
         return ws
 
     def heading(self, ws, title: str, note: str | None = None) -> int:
@@ -96,6 +99,7 @@ class _Writer:
             },
         )  # fmt: skip
         lengths = [_width(h) for h in headers]
+        texts: dict[int, list] = {}
         for j, (key, kind) in enumerate(columns):
             values, write = self.column(frame[key], kind, key, ws)
             fmt = self.fmt[kind]
@@ -104,13 +108,26 @@ class _Writer:
                 if value is not None:
                     write(r, c, value, fmt)
             if kind in ("text", "outcome"):
-                sample = [v for v in values[:200] if v is not None]
+                texts[j] = values
+                sample = [v for v in values[:WIDTH_SAMPLE] if v is not None]
                 lengths[j] = max([lengths[j]] + [_width(v) for v in sample])
+        fitted = []
         for j, (_, kind) in enumerate(columns):
             width = {"datetime": 17, "date": 12}.get(kind, lengths[j] + 2)
-            if widths and j in widths:
-                width = widths[j]
-            ws.set_column(col + j, col + j, min(max(width, 8), MAX_WIDTH), self.fmt[kind])
+            if widths and j in widths:  # a least width: content wider than it widens it
+                width = max(width, widths[j])
+            fitted.append(min(max(width, 8), MAX_WIDTH))
+            ws.set_column(col + j, col + j, fitted[-1], self.fmt[kind])
+        tall: dict[int, int] = {}  # text wider than MAX_WIDTH wraps: its row grows
+        for j, values in texts.items():
+            if lengths[j] + 2 <= MAX_WIDTH:
+                continue
+            for r, value in enumerate(values, start=row + 1):
+                if value is not None:
+                    tall[r] = max(tall.get(r, 1), lines_needed(value, fitted[j]))
+        for r, lines in tall.items():
+            if lines > 1:
+                ws.set_row(r, row_height(lines))
         return row + 1, row + n
 
     def column(self, series: pl.Series, kind: str, key: str, ws) -> tuple[list, Any]:
@@ -186,7 +203,7 @@ def _unique(headers: Sequence[str]) -> list[str]:
 
 
 def _width(text: str) -> float:
-    return sum(2 if ord(ch) > 0x2E7F else 1.1 for ch in text)
+    return sum(2.2 if ord(ch) > 0x2E7F else 1.1 for ch in text)  # 11-point: CJK double
 
 
 # -------------------------------------------------------------------------- the sheets

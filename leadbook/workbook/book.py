@@ -16,10 +16,15 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from leadbook.core.catalog import Field
+from leadbook.core.config import CASCADE_PARENTS
+from leadbook.core.sheetlook import fit_width
 from leadbook.core.texts import texts
 from leadbook.workbook.formats import Formats
 from leadbook.workbook.listsheet import ListSheet
 from leadbook.workbook.spec import Extra, WorkbookSpec
+
+WIDTH_SAMPLE = 5_000  # records looked at for the column widths (a large master: the first ones)
+LIST_MAX = 44  # widest column; longer values wrap
 
 
 class Book:
@@ -44,16 +49,21 @@ class Book:
         last: int,
         fields: Sequence[Field],
         extra: Sequence[Extra],
-    ) -> None:
-        """The Excel table ``name`` from ``header_row`` to ``last``, with its column formats."""
-        columns = []
+        records: Sequence[dict[str, Any]] = (),
+    ) -> list[float]:
+        """The Excel table ``name`` from ``header_row`` to ``last``, with its column formats;
+        each column as wide as its content needs (``column_width``). Returns the widths."""
+        columns, widths = [], []
+        sample = records[:WIDTH_SAMPLE]
         for i, fd in enumerate(fields):
             header = self.f.header_required if fd.required else self.f.header
             columns.append({"header": fd.label(self.lang), "header_format": header})
-            ws.set_column(i, i, fd.width, self.f.cell_for(fd))
+            widths.append(self.column_width(fd, sample))
+            ws.set_column(i, i, widths[-1], self.f.cell_for(fd))
         for j, e in enumerate(extra, start=len(fields)):
             columns.append({"header": e.label, "header_format": self.f.header})
-            ws.set_column(j, j, e.width, self.f.locked_text)
+            widths.append(fit_width(e.label, (r.get(e.key) for r in sample), least=e.width))
+            ws.set_column(j, j, widths[-1], self.f.locked_text)
         ws.add_table(
             header_row,
             0,
@@ -61,6 +71,21 @@ class Book:
             len(columns) - 1,
             {"name": name, "columns": columns, "style": "Table Style Light 9", "autofilter": True},
         )
+        return widths
+
+    def column_width(self, fd: Field, records: Sequence[dict[str, Any]]) -> float:
+        """A field's column width: its label, example, list values and the records' values
+        fit (CJK counted double), at least the catalog's width; longer free text wraps."""
+        values: list[Any] = [fd.example]
+        if fd.is_time:
+            values.append("2024-05-21 09:30" if fd.type == "datetime" else "2024-05-21")
+        elif fd.list in CASCADE_PARENTS:
+            values += [v for children in self.cfg.cascade(fd.list).values() for v in children]
+        elif fd.list and fd.list != "lead_ids":
+            values += self.cfg.values(fd.list)
+        if not fd.is_time:
+            values += [r.get(fd.key) for r in records]
+        return fit_width(fd.label(self.lang), values, least=fd.width, most=LIST_MAX)
 
     def cell(self, ws: Worksheet, row: int, col: int, value: Any) -> None:
         """Write one record value with the cell type its Python type asks for."""

@@ -11,8 +11,9 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
+from leadbook.core.sheetlook import lines_needed, print_setup, row_height
 from leadbook.workbook.book import Book
-from leadbook.workbook.spec import LOG_HEADER_ROW, SHEET_PROTECTION
+from leadbook.workbook.spec import BLANK_ROWS_PRINTED, LOG_HEADER_ROW, SHEET_PROTECTION
 from leadbook.workbook.validations import add_validations
 
 
@@ -23,12 +24,26 @@ def write_followups(book: Book, ws: Worksheet, records: Sequence[dict[str, Any]]
     col = {key: i for i, (key, _) in enumerate(columns)}
     first = LOG_HEADER_ROW + 1
     last = first + (spec.log_rows or spec.rows * 3) - 1
-    book.table(ws, "FollowUps", LOG_HEADER_ROW, last, fields, spec.log_extra)
+    widths = book.table(ws, "FollowUps", LOG_HEADER_ROW, last, fields, spec.log_extra, records)
     ws.set_row(LOG_HEADER_ROW, 32)
     ws.freeze_panes(first, 0)
     for r, record in enumerate(records):
+        lines = 1
         for key, value in record.items():
             if key in col and value is not None:
                 book.cell(ws, first + r, col[key], value)
+                if isinstance(value, str):
+                    lines = max(lines, lines_needed(value, widths[col[key]]))
+        if lines > 1:
+            ws.set_row(first + r, row_height(lines))
     add_validations(book, ws, fields, first, last, col)
+    printed = LOG_HEADER_ROW + max(len(records), BLANK_ROWS_PRINTED)
+    print_setup(
+        ws,
+        printed,
+        len(columns) - 1,
+        header_rows=(0, LOG_HEADER_ROW),
+        width=sum(widths),
+        gridlines=True,
+    )
     ws.protect("", SHEET_PROTECTION)

@@ -15,9 +15,10 @@ from leadbook.core.catalog import Field
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 # Fills of the conditional formats (R-K3, R-S5.2) and the instructions' legend: (fill, font).
+# The legend names each as it looks (浅红色, 橙色, 浅绿色, 灰色: workbook_text.toml).
 COLOURS = {
-    "red": ("#F8CBAD", "#9C0006"),
-    "amber": ("#FFE699", "#7F6000"),
+    "red": ("#FFB3B3", "#9C0006"),
+    "amber": ("#FFC285", "#7F3F00"),
     "green": ("#C6EFCE", "#006100"),
     "grey": ("#D9D9D9", "#595959"),
 }
@@ -44,10 +45,14 @@ class Formats:
         )
         self.locked_id = wb.add_format({**base, "locked": True, "bg_color": "#F2F2F2"})
         self.locked_text = wb.add_format({**base, "locked": True, "font_color": "#595959"})
-        self.text = wb.add_format({**base, "locked": False, "num_format": "@"})
+        # text wraps: a value longer than its column shows on more lines, never cut
+        self.text = wb.add_format({**base, "locked": False, "num_format": "@", "text_wrap": True})
         self.datetime = wb.add_format({**base, "locked": False, "num_format": DATETIME_FORMAT})
         self.date = wb.add_format({**base, "locked": False, "num_format": DATE_FORMAT})
-        self.swatch = {k: wb.add_format({"bg_color": bg}) for k, (bg, _) in COLOURS.items()}
+        self.swatch = {
+            k: wb.add_format({"bg_color": bg, "border": 1, "border_color": fg})
+            for k, (bg, fg) in COLOURS.items()
+        }
         self.cf = {
             k: wb.add_format({"bg_color": bg, "font_color": fg}) for k, (bg, fg) in COLOURS.items()
         }

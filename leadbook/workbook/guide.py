@@ -9,6 +9,7 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from leadbook.core.catalog import Field
+from leadbook.core.sheetlook import lines_needed, print_setup, row_height
 from leadbook.core.texts import sheet_name
 from leadbook.workbook.book import Book
 from leadbook.workbook.spec import SHEET_PROTECTION
@@ -32,10 +33,14 @@ def write_guide(book: Book, ws: Worksheet) -> None:
             ws.write_string(row, i, header, f.header)
         row += 1
         for fd in fields:
-            for i, value in enumerate(_values(book, fd)):
+            values = _values(book, fd)
+            for i, value in enumerate(values):
                 ws.write_string(row, i, value, f.wrap)
+            lines = max(lines_needed(v, w) for v, w in zip(values, WIDTHS, strict=True))
+            ws.set_row(row, row_height(lines))
             row += 1
     ws.freeze_panes(1, 0)
+    print_setup(ws, row - 1, len(WIDTHS) - 1, width=sum(WIDTHS))
     ws.protect("", SHEET_PROTECTION)
 
 

@@ -6,17 +6,22 @@ Its texts come from the language's ``instructions`` block, with the team config'
 
 from __future__ import annotations
 
+import math
+
 from xlsxwriter.worksheet import Worksheet
 
+from leadbook.core.sheetlook import print_setup, text_width
 from leadbook.workbook.book import Book, num
 from leadbook.workbook.spec import SHEET_PROTECTION
+
+TEXT_WIDTH = 90  # the text column: with the numbers' column, one portrait A4 page wide
 
 
 def write_instructions(book: Book, ws: Worksheet) -> None:
     """Write the instructions to ``ws`` and protect it."""
     t, f = book.t["instructions"], book.f
     ws.set_column(0, 0, 4)
-    ws.set_column(1, 1, 110)
+    ws.set_column(1, 1, TEXT_WIDTH)
     ws.hide_gridlines(2)
     row = 0
     ws.write_string(row, 1, t["title"], f.title)
@@ -25,33 +30,39 @@ def write_instructions(book: Book, ws: Worksheet) -> None:
     if book.cfg.company:
         ws.write_string(row, 1, fill(book, t["company"]), f.para)
         row += 1
-    ws.write_string(row, 1, fill(book, t["intro"]), f.para)
-    ws.set_row(row, 48)
+    intro = fill(book, t["intro"])
+    ws.write_string(row, 1, intro, f.para)
+    ws.set_row(row, _height(intro))
     row += 2
     for title_key, items_key in (("steps_title", "steps"), ("keys_title", "keys")):
         ws.write_string(row, 1, t[title_key], f.subtitle)
         row += 1
         for i, item in enumerate(t[items_key], start=1):
             ws.write_string(row, 0, str(i), f.para)
-            ws.write_string(row, 1, fill(book, item), f.para)
-            ws.set_row(row, _height(item))
+            text = fill(book, item)
+            ws.write_string(row, 1, text, f.para)
+            ws.set_row(row, _height(text))
             row += 1
         row += 1
     ws.write_string(row, 1, t["colours_title"], f.subtitle)
     row += 1
     for colour in ("red", "amber", "green", "grey"):
         ws.write_blank(row, 0, None, f.swatch[colour])
-        ws.write_string(row, 1, fill(book, t[f"colour_{colour}"]), f.para)
+        text = fill(book, t[f"colour_{colour}"])
+        ws.write_string(row, 1, text, f.para)
+        ws.set_row(row, _height(text))
         row += 1
     row += 1
     ws.write_string(row, 1, t["dropdowns_title"], f.subtitle)
     row += 1
     for item in t["dropdowns"]:
-        ws.write_string(row, 1, fill(book, item), f.para)
-        ws.set_row(row, _height(item))
+        text = fill(book, item)
+        ws.write_string(row, 1, text, f.para)
+        ws.set_row(row, _height(text))
         row += 1
     row += 1
     ws.write_string(row, 1, fill(book, t["version"]), f.small)
+    print_setup(ws, row, 1, header_rows=None, landscape=False)
     ws.protect("", SHEET_PROTECTION)
 
 
@@ -71,6 +82,8 @@ def fill(book: Book, template: str) -> str:
     )
 
 
-def _height(item: str) -> int:
-    """Row height of a numbered item: two lines for a long one."""
-    return 34 if len(item) > 60 else 18
+def _height(text: str) -> float:
+    """Row height (points) of a paragraph in the text column: one 14-point line per line it
+    wraps to (CJK counted double-width), a little air."""
+    lines = max(1, math.ceil(text_width(text) / (TEXT_WIDTH - 4)))
+    return 14 * lines + 4

@@ -17,10 +17,17 @@ from xlsxwriter.worksheet import Worksheet
 
 from leadbook.core.catalog import Field
 from leadbook.core.leadid import excel_formula
+from leadbook.core.sheetlook import lines_needed, print_setup, row_height
 from leadbook.workbook.book import Book, quote
 from leadbook.workbook.conditional import add_conditional_formats
 from leadbook.workbook.formats import GROUP_FILLS, PROVENANCE_FILL
-from leadbook.workbook.spec import BAND_ROW, FIRST_DATA_ROW, HEADER_ROW, SHEET_PROTECTION
+from leadbook.workbook.spec import (
+    BAND_ROW,
+    BLANK_ROWS_PRINTED,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    SHEET_PROTECTION,
+)
 from leadbook.workbook.validations import add_validations
 
 
@@ -37,16 +44,25 @@ def write_register(
     col = {key: i for i, (key, _) in enumerate(columns)}
     last = FIRST_DATA_ROW + spec.rows - 1
     _bands(book, ws, fields, len(columns))
-    book.table(ws, "Leads", HEADER_ROW, last, fields, spec.extra)
+    widths = book.table(ws, "Leads", HEADER_ROW, last, fields, spec.extra, records)
     ws.set_row(BAND_ROW, 20)
     ws.set_row(HEADER_ROW, 32)
     ws.freeze_panes(FIRST_DATA_ROW, 1)
-    _rows(book, ws, records, ids, col, last)
+    _rows(book, ws, records, ids, col, last, widths)
     add_validations(book, ws, fields, FIRST_DATA_ROW, last, col)
     add_conditional_formats(book, ws, col, last, len(columns))
     book.wb.define_name(
         "LEAD_IDS",
         f"={quote(ws.name)}!$A${FIRST_DATA_ROW + 1}:$A${last + 1}",
+    )
+    printed = FIRST_DATA_ROW + max(len(records), BLANK_ROWS_PRINTED) - 1
+    print_setup(
+        ws,
+        printed,
+        len(columns) - 1,
+        header_rows=(BAND_ROW, HEADER_ROW),
+        width=sum(widths),
+        gridlines=True,
     )
     ws.protect("", SHEET_PROTECTION)
 
@@ -58,8 +74,10 @@ def _rows(
     ids: Sequence[str | None],
     col: dict[str, int],
     last: int,
+    widths: list[float],
 ) -> None:
-    """Every prepared row: its lead ID, then the record's values where it has one."""
+    """Every prepared row: its lead ID, then the record's values where it has one (a row
+    as high as its longest wrapped text needs)."""
     spec = book.spec
     ch_col, cr_col = xl_col_to_name(col["channel"]), xl_col_to_name(col["created_at"])
     for r in range(spec.rows):
@@ -71,10 +89,15 @@ def _rows(
             ws.write_formula(row, 0, formula, book.f.locked_id, cached)
         elif record.get("lead_id") is not None:
             ws.write_string(row, 0, str(record["lead_id"]), book.f.locked_id)
+        lines = 1
         for key, value in record.items():
             if key == "lead_id" or key not in col or value is None:
                 continue
             book.cell(ws, row, col[key], value)
+            if isinstance(value, str):
+                lines = max(lines, lines_needed(value, widths[col[key]]))
+        if lines > 1:
+            ws.set_row(row, row_height(lines))
 
 
 def _bands(book: Book, ws: Worksheet, fields: Sequence[Field], ncols: int) -> None:

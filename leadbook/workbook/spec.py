@@ -16,6 +16,9 @@ from leadbook.core.config import TeamConfig
 
 BAND_ROW, HEADER_ROW, FIRST_DATA_ROW = 0, 1, 2  # register, 0-based
 LOG_HEADER_ROW = 0
+# Rows a sheet prints: its records, at least this many (a blank workbook prints one page of
+# empty rows, not every prepared one).
+BLANK_ROWS_PRINTED = 30
 SHEET_PROTECTION = {
     "sort": True,
     "autofilter": True,
