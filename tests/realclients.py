@@ -187,6 +187,7 @@ def _print_copy(xlsx: Path, sheet_name: str, out: Path, columns: str | None, row
     """
     import openpyxl
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.print_settings import PrintArea
     from openpyxl.worksheet.properties import PageSetupProperties
 
     wb = openpyxl.load_workbook(xlsx)
@@ -199,6 +200,7 @@ def _print_copy(xlsx: Path, sheet_name: str, out: Path, columns: str | None, row
         if other is not ws:
             other.sheet_state = "hidden"
             other.sheet_view.tabSelected = False
+            other._print_area = PrintArea()  # LibreOffice prints a hidden sheet's print area
     ws.sheet_view.tabSelected = True
     if rows is None:
         # Rows holding something other than formulas (headers, data), then a few empty ones.
@@ -217,6 +219,7 @@ def _print_copy(xlsx: Path, sheet_name: str, out: Path, columns: str | None, row
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_options.gridLines = True
+    ws.oddFooter.center.text = None  # the crop is the table's ink, not the page's footer
     wb.save(out)
 
 

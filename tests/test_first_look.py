@@ -222,3 +222,81 @@ def test_stale_temp_files_of_killed_runs_are_removed_and_nothing_else(runner, tm
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted(p.name for p in (out, fresh, *foreign, folder))
     assert atomic.TEMP_PATTERN.match(stale.name) and not atomic.TEMP_PATTERN.match(foreign[0].name)
+
+
+# ------------------------------------------------------------------ 1-3. the new workbook
+def hue_name(rgb: str) -> str:
+    """What a fill looks like, by its hue (HSV): the words the legend may use."""
+    import colorsys
+
+    rgb = rgb[-6:]
+    r, g, b = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    h, s, _ = colorsys.rgb_to_hsv(r, g, b)
+    if s < 0.1:
+        return "灰"
+    deg = h * 360
+    for name, top in (("红", 15), ("橙", 40), ("黄", 70), ("绿", 170), ("蓝", 260), ("紫", 330)):
+        if deg < top:
+            return name
+    return "红"
+
+
+@pytest.fixture(scope="module")
+def blank(tmp_path_factory):
+    from leadbook.workbook.template import write_workbook
+
+    return write_workbook(tmp_path_factory.mktemp("blank") / "leads.xlsx")
+
+
+def test_the_legend_shows_the_conditional_colours_named_as_they_look(blank):
+    wb = openpyxl.load_workbook(blank)
+    ws = wb["使用说明"]
+    legend = {}  # legend fill -> its text
+    for row in ws.iter_rows(min_col=1, max_col=2):
+        swatch, text = row
+        if swatch.fill.fill_type == "solid" and text.value:
+            legend[swatch.fill.fgColor.rgb[-6:].upper()] = text.value
+    assert len(legend) == 4
+    used = set()
+    for rules in wb["线索台账"].conditional_formatting:
+        for rule in rules.rules:
+            used.add(rule.dxf.fill.bgColor.rgb[-6:].upper())
+    assert used == set(legend)  # every colour the register uses, and only those
+    for fill, text in legend.items():
+        word = text.split(":")[0]
+        assert hue_name(fill) in word, (fill, text)  # 浅红色 is red, 橙色 orange
+
+
+def test_register_columns_fit_their_dropdown_values(blank):
+    from leadbook.core.config import load_config
+
+    cfg = load_config()
+    ws = openpyxl.load_workbook(blank)["线索台账"]
+    header = {c.value: c.column_letter for c in ws[2]}
+
+    def width(label):
+        return ws.column_dimensions[header[label]].width
+
+    def widest(values):
+        return max(
+            sum(2 if ord(ch) > 0x2E7F else 1 for ch in v) for v in values
+        )  # CJK double: 人 and ~ count as they show
+
+    divisions = [v for vs in cfg.cascade("industry_divisions").values() for v in vs]
+    sizes = cfg.values("company_sizes")
+    assert widest(sizes) == 19  # "10000人以上" and its kin
+    assert width("公司规模") >= 19 + 2
+    assert width("行业大类") >= min(widest(divisions), 44)  # the longest division, or wraps
+    assert widest(divisions) == 40
+    assert width("所属行业") >= 32
+
+
+def test_one_name_for_the_follow_up_log(blank):
+    wb = openpyxl.load_workbook(blank)
+    bands = {c.value for c in wb["线索台账"][1] if c.value}
+    assert "跟进记录" in wb.sheetnames and "跟进记录" not in bands  # the log is the sheet
+    assert "最近跟进" in bands
+    guide = [[c.value for c in row] for row in wb["字段说明"].iter_rows()]
+    log_rows = [r for r in guide if r[2] in ("owner", "contact_at", "method")]
+    assert {r[0] for r in log_rows} == {"跟进记录"}  # the guide groups the log as the sheet
+    assert "跟进日志" not in (Path(__file__).parents[1] / "docs" / "fields.md").read_text("utf-8")
