@@ -300,3 +300,25 @@ def test_one_name_for_the_follow_up_log(blank):
     log_rows = [r for r in guide if r[2] in ("owner", "contact_at", "method")]
     assert {r[0] for r in log_rows} == {"跟进记录"}  # the guide groups the log as the sheet
     assert "跟进日志" not in (Path(__file__).parents[1] / "docs" / "fields.md").read_text("utf-8")
+
+
+def test_widths_count_cjk_double_as_unicode_says():
+    import unicodedata
+
+    from leadbook.core.sheetlook import fit_width, text_width
+
+    samples = [
+        "深圳市华创智能科技有限公司",
+        "EXPO20240521001",
+        "10000人以上",
+        "(全角)ABC",
+        "한국어",
+        "😀",
+    ]
+    for s in samples:
+        assert text_width(s) == sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    assert text_width("短\n深圳市华创") == 10  # the longest line
+    # the widest value plus 2 (the filter arrow), at least the catalog's width, at most 60
+    assert fit_width("公司规模", ["1-49人", "10000人以上"], least=14) == 14  # 11 + 2 < 14
+    assert fit_width("公司规模", ["10000人以上 (集团)"], least=14) == 20  # 18 + 2
+    assert fit_width("跟进内容摘要", ["深" * 40], least=32) == 60  # 80 wide: it wraps

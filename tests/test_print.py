@@ -99,7 +99,7 @@ def pages_per_sheet(xlsx: Path, name: str) -> dict[str, int]:
         assert sheet, f"{name} page {number}: no footer naming its sheet: {footer!r}"
         pages[sheet.group(1)] = pages.get(sheet.group(1), 0) + 1
         first.setdefault(sheet.group(1), number)
-    for i, (sheet, number) in enumerate(first.items()):
+    for i, number in enumerate(first.values()):
         png = OUT / f"{name}-{i + 1}"
         subprocess.run(
             ["pdftoppm", "-png", "-r", "50", "-f", str(number), "-l", str(number),

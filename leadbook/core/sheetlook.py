@@ -11,7 +11,7 @@ the columns are wider than a portrait page.
 from __future__ import annotations
 
 import math
-import unicodedata
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,16 +20,22 @@ PADDING = 2  # the filter arrow and a little air
 MAX_WIDTH = 60  # longer text wraps (the column's format wraps it)
 
 
+# Wide and full-width characters (Unicode East Asian Width W and F): Hangul Jamo, CJK
+# punctuation to Yi, Hangul syllables, CJK compatibility, vertical and small forms, full-width
+# forms, emoji, and the supplementary ideographic planes (close to, not exactly, W and F).
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6"
+    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
+)
+
+
 def text_width(value: Any) -> int:
     """The width of ``value`` as a cell shows it, its longest line: wide characters count 2."""
     text = "" if value is None else str(value)
-    return max(
-        (
-            sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-            for line in text.split("\n")
-        ),
-        default=0,
-    )
+    if "\n" not in text:
+        return len(text) + len(_WIDE.findall(text))
+    return max(len(line) + len(_WIDE.findall(line)) for line in text.split("\n"))
 
 
 def fit_width(

@@ -32,7 +32,7 @@ def write_followups(book: Book, ws: Worksheet, records: Sequence[dict[str, Any]]
         for key, value in record.items():
             if key in col and value is not None:
                 book.cell(ws, first + r, col[key], value)
-                if isinstance(value, str):
+                if isinstance(value, str) and len(value) * 2 >= widths[col[key]] - 1:
                     lines = max(lines, lines_needed(value, widths[col[key]]))
         if lines > 1:
             ws.set_row(first + r, row_height(lines))

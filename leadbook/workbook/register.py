@@ -94,7 +94,7 @@ def _rows(
             if key == "lead_id" or key not in col or value is None:
                 continue
             book.cell(ws, row, col[key], value)
-            if isinstance(value, str):
+            if isinstance(value, str) and len(value) * 2 >= widths[col[key]] - 1:
                 lines = max(lines, lines_needed(value, widths[col[key]]))
         if lines > 1:
             ws.set_row(row, row_height(lines))
