@@ -160,9 +160,7 @@ def _check_batch(batch, catalog, config, as_of, lang, on_frames=None, check=True
 
 def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
     """Run the column schema and the rules over a batch; each file gets its issues."""
-    from leadbook.check.rules import RULES, Context
-    from leadbook.check.schema import column_failures
-    from leadbook.read.normalize import FILE, ROW
+    from leadbook.check.rules import Context
 
     ctx = Context(catalog, config, as_of, lang)
     by_index = {b.index: b for b in batch}
@@ -180,6 +178,47 @@ def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
         book.report.issues.append(
             _issue(book, catalog, lang, code, role, key, row, value, **params)
         )
+
+    for reg_part, log_part in _same_columns(batch, reg, log):
+        _part_findings(reg_part, log_part, catalog, config, ctx, emit)
+    for book in batch:
+        book.report.issues = _drop_shadowed(book.report.issues)
+
+
+def _same_columns(batch, reg, log):
+    """The batch's frames split into groups of files with the same columns, each frame
+    holding only the columns its files have: the schema and the rules judge a file on its
+    own columns (a column another file of the batch has is not "empty" in this one). Files
+    made from one template form one group, so the common batch stays one frame."""
+    import polars as pl
+
+    from leadbook.read.normalize import FILE, ROW, present_keys
+
+    groups: dict[tuple, list[int]] = {}
+    for book in batch:
+        own_log = book.raw.log
+        shape = (
+            frozenset(present_keys(book.raw.register)),
+            None if own_log is None else frozenset(present_keys(own_log)),
+        )
+        groups.setdefault(shape, []).append(book.index)
+
+    def part(frame, keys, indexes):
+        if frame is None or keys is None:
+            return None
+        if len(groups) > 1:
+            frame = frame.filter(pl.col(FILE).is_in(indexes))
+        keep = [c for c in frame.columns if c in (FILE, ROW) or c.split("__", 1)[0] in keys]
+        return frame if len(keep) == frame.width else frame.select(keep)
+
+    for (reg_keys, log_keys), indexes in groups.items():
+        yield part(reg, reg_keys, indexes), part(log, log_keys, indexes)
+
+
+def _part_findings(reg, log, catalog, config, ctx, emit) -> None:
+    from leadbook.check.rules import RULES
+    from leadbook.check.schema import column_failures
+    from leadbook.read.normalize import FILE, ROW
 
     for role, frame, fields in (("register", reg, catalog.register), ("log", log, catalog.log)):
         if frame is None:
@@ -212,8 +251,6 @@ def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
                     values["value"],
                     **{p: values[p] for p in params},
                 )
-    for book in batch:
-        book.report.issues = _drop_shadowed(book.report.issues)
 
 
 ALLOWED_SHOWN = 8  # list values named in a not-in-list message

@@ -205,11 +205,25 @@ def parse_time(text: pl.Expr) -> pl.Expr:
     return pl.coalesce(from_text, serial)
 
 
+def present_keys(sheet: SheetData) -> set[str]:
+    """The field keys a sheet has columns for (province and city when they come from the
+    seed's single address column): a file is judged on these alone, whatever columns the
+    other files of its batch have."""
+    keys = set(sheet.columns)
+    if _splits_address(keys):
+        keys |= {"province", "city"}
+    return keys
+
+
+def _splits_address(columns) -> bool:
+    return "province_city" in columns and not {"province", "city"} & set(columns)
+
+
 def _with_address(sheet: SheetData) -> pl.DataFrame:
     """The sheet's frame, with the seed's single address column split into province and
     city when the sheet has no columns of its own for them."""
     frame = sheet.frame
-    if "province_city" not in frame.columns or {"province", "city"} & set(frame.columns):
+    if not _splits_address(frame.columns):
         return frame
     pairs = [split_address(v) for v in frame["province_city"].to_list()]
     return frame.with_columns(
