@@ -26,6 +26,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from leadbook.check.cached import cache_formula_values
 from leadbook.check.codes import field_label
 from leadbook.check.issues import FileReport, Issue
 from leadbook.check.render import display_width, file_summary_text, words
@@ -79,6 +80,7 @@ def annotate(
             raise OutputError(f"{out_dir}: cannot make the folder: {exc.strerror}") from None
     with atomic_path(target, force=force, password=password if encrypt else None) as tmp:
         wb.save(tmp)
+        cache_formula_values(tmp, report.formula_values)
     return target
 
 

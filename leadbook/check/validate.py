@@ -51,13 +51,15 @@ def validate_paths(
     on_frames: Callable[[FileReport, RawBook, object, object], None] | None = None,
     password: str | None = None,
     check: bool = True,
+    keep_lead_ids: bool = False,
 ) -> Report:
     """Validate every workbook named by ``paths`` (files, folders, globs).
 
     ``on_file(report)`` is called as each file is done (progress); ``on_frames(report, raw,
     register, log)`` hands over each readable file's normalised frames (merge uses them).
     ``check=False`` only reads and normalises (the report, which needs no findings: no
-    schema, no rules, and no pandera import).
+    schema, no rules, and no pandera import). ``keep_lead_ids`` keeps every lead ID of a
+    formula cell in its report (``formula_values``) for the annotated copy to cache.
     """
     config = config or load_config()
     catalog = catalog or load_catalog()
@@ -75,12 +77,12 @@ def validate_paths(
         rows += len(book.raw.register) + (len(book.raw.log) if book.raw.log else 0)
         if rows >= BATCH_ROWS:
             warm.join()
-            _check_batch(batch, catalog, config, as_of, lang, on_frames, check)
+            _check_batch(batch, catalog, config, as_of, lang, on_frames, check, keep_lead_ids)
             _finish(batch, on_file)
             batch, rows = [], 0
     warm.join()
     if batch:
-        _check_batch(batch, catalog, config, as_of, lang, on_frames, check)
+        _check_batch(batch, catalog, config, as_of, lang, on_frames, check, keep_lead_ids)
         _finish(batch, on_file)
     return report
 
@@ -141,12 +143,19 @@ def _finish(batch: list[_Book], on_file) -> None:
 
 
 # ------------------------------------------------------------------------ checking
-def _check_batch(batch, catalog, config, as_of, lang, on_frames=None, check=True) -> None:
+def _check_batch(
+    batch, catalog, config, as_of, lang, on_frames=None, check=True, keep_ids=False
+) -> None:
     import polars as pl
 
-    from leadbook.read.normalize import FILE, batch_frame
+    from leadbook.read.normalize import FILE, batch_frame, fill_formula_ids
 
-    reg = batch_frame([(b.index, b.raw.register) for b in batch], catalog.register)
+    sheets = [(b.index, b.raw.register) for b in batch]
+    reg = batch_frame(sheets, catalog.register)
+    codes = {c.name: c.code for c in config.channels}
+    reg, filled = fill_formula_ids(reg, sheets, codes)
+    for book in batch:
+        _keep_ids(book, reg, filled.get(book.index), keep_ids)
     logs = [(b.index, b.raw.log) for b in batch if b.raw.log is not None]
     log = batch_frame(logs, catalog.log) if logs else None
     if check:
@@ -156,6 +165,25 @@ def _check_batch(batch, catalog, config, as_of, lang, on_frames=None, check=True
             mine = pl.col(FILE) == book.index
             own_log = log.filter(mine) if log is not None else None
             on_frames(book.report, book.raw, reg.filter(mine), own_log)
+
+
+def _keep_ids(book, reg, computed: dict[int, str] | None, keep_all: bool) -> None:
+    """Keep with the report the lead IDs the annotated copy caches in its formulas: those
+    computed for formulas without a value, and with ``keep_all`` every ID (the copy is
+    written by openpyxl, which drops every formula's value)."""
+    import polars as pl
+
+    from leadbook.read.normalize import FILE, ROW
+
+    sheet = book.raw.register
+    if "lead_id" not in sheet.columns or not (computed or keep_all):
+        return
+    ids = dict(computed or {})
+    if keep_all and "lead_id" in reg.columns:
+        own = reg.filter((pl.col(FILE) == book.index) & pl.col("lead_id").is_not_null())
+        ids = dict(zip(own[ROW].to_list(), own["lead_id"].to_list(), strict=True)) | ids
+    letter = xl_col_to_name(sheet.columns["lead_id"])
+    book.report.formula_values = {(sheet.name, f"{letter}{r}"): v for r, v in ids.items()}
 
 
 def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:

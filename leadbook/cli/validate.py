@@ -79,7 +79,13 @@ def validate(
     total = len(expand_paths([str(p) for p in paths]))
     with progress(total, "validate") as advance:
         report = validate_paths(
-            paths, config=config, as_of=as_of, lang=lang, on_file=advance, password=password
+            paths,
+            config=config,
+            as_of=as_of,
+            lang=lang,
+            on_file=advance,
+            password=password,
+            keep_lead_ids=annotate_dir is not None,
         )
     if annotate_dir is not None:
         _annotate_all(report, annotate_dir, lang, force, password, encrypt)

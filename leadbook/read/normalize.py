@@ -18,6 +18,7 @@ import polars as pl
 
 from leadbook.core import reference
 from leadbook.core.catalog import Field
+from leadbook.read.formulas import computed_ids
 from leadbook.read.reader import SheetData
 
 RAW = "__raw"  # suffix: the value as the user wrote it (text)
@@ -278,3 +279,35 @@ def split_address(text: str | None) -> tuple[str | None, str | None]:
     if city is None:  # 深圳 for 深圳市
         city = next((c for c in cities if rest.startswith(c.rstrip("市"))), None)
     return province, city or rest
+
+
+# ------------------------------------------------------------------ formula lead IDs
+def fill_formula_ids(frame: pl.DataFrame, sheets: Sequence[tuple[int, SheetData]], codes):
+    """The normalised register ``frame`` of a batch with the lead IDs of its sheets' formula
+    cells that hold no value computed as the formula would (``read.formulas``), and
+    {file index: {Excel row: ID}} of the IDs put in."""
+    todo = [(i, s) for i, s in sheets if s.formula_rows]
+    if not todo or "lead_id" not in frame.columns:
+        return frame, {}
+    filled: dict[int, dict[int, str]] = {}
+    parts = []
+    for index, sheet in todo:
+        own = frame.filter(pl.col(FILE) == index)
+        empty = [None] * own.height
+        channels = own["channel"].to_list() if "channel" in own.columns else empty
+        created = own["created_at"].to_list() if "created_at" in own.columns else empty
+        ids = computed_ids(own[ROW].to_list(), channels, created, sheet.formula_rows, codes)
+        filled[index] = {row: v for row, v in ids.items() if v is not None}
+        parts.append(
+            pl.DataFrame(
+                {FILE: [index] * len(ids), ROW: list(ids), "_id": list(ids.values())},
+                schema={FILE: pl.UInt32, ROW: pl.Int32, "_id": pl.String},
+            ).with_columns(pl.lit(True).alias("_formula"))
+        )
+    joined = frame.join(pl.concat(parts), on=[FILE, ROW], how="left", maintain_order="left")
+    # A formula row shows what the formula computes (nothing, when it computes "").
+    formula = pl.col("_formula").fill_null(False)
+    return joined.with_columns(
+        pl.when(formula).then(pl.col("_id")).otherwise(pl.col(c)).alias(c)
+        for c in ("lead_id", "lead_id" + RAW)
+    ).drop("_id", "_formula"), filled
