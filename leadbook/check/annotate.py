@@ -64,9 +64,9 @@ def annotate(
     src, out_dir = Path(src), Path(out_dir)
     target = out_dir / src.name
     if target.resolve() == src.resolve():
-        raise OutputError(f"{target}: is the input itself; choose another folder for the copy")
+        raise OutputError(key="annotate_is_input", path=target)
     if report.error is not None:
-        raise InputError(f"{src}: cannot be marked up, it could not be read: {report.error}")
+        raise InputError(key="annotate_unreadable", path=src, error=report.error)
     if encrypt and password is None:
         raise ValueError("encrypt needs a password")
     wb = _open(src, password)
@@ -77,7 +77,9 @@ def annotate(
         try:
             out_dir.mkdir(parents=True)
         except OSError as exc:
-            raise OutputError(f"{out_dir}: cannot make the folder: {exc.strerror}") from None
+            raise OutputError(
+                key="cannot_create_folder", path=out_dir, reason=exc.strerror
+            ) from None
     with atomic_path(target, force=force, password=password if encrypt else None) as tmp:
         wb.save(tmp)
         cache_formula_values(tmp, report.formula_values)

@@ -90,13 +90,13 @@ def handoff(
     as_of = (as_of or datetime.now()).replace(second=0, microsecond=0)
     rep = rep.strip()
     if not rep:
-        raise InputError("--rep: the new owner's name is empty")
+        raise InputError(key="handoff_no_rep")
     if source.resolve() == target.resolve():
-        raise InputError(f"{source}: source and target are the same workbook")
+        raise InputError(key="handoff_same_book", path=source)
     folder = Path(out_dir) if out_dir is not None else None
     outs = (output_path(source, folder), output_path(target, folder))
     if outs[0].resolve() == outs[1].resolve():
-        raise OutputError(f"{outs[0]}: both copies would be written here; use --out-dir")
+        raise OutputError(key="handoff_same_output", path=outs[0])
     for out in outs:
         check_target(out, force)
     src, tgt = _read(source, target, config, catalog, as_of, password)
@@ -104,9 +104,9 @@ def handoff(
     known = {r["lead_id"] for r in src.register}
     unknown = [i for i in wanted if i not in known]
     if unknown or not wanted:
-        raise InputError(
-            f"{source}: no lead {', '.join(unknown) or '(none given)'} in its register"
-        )
+        if unknown:
+            raise InputError(key="handoff_unknown_leads", path=source, ids=", ".join(unknown))
+        raise InputError(key="handoff_no_leads", path=source)
     result = HandoffResult(*outs)
     moving = set(wanted)
     moved = [r for r in src.register if r["lead_id"] in moving]
@@ -191,8 +191,10 @@ def _hand_over(moved, moved_log, rep, as_of, config, usual, lang) -> list[dict[s
         latest = max((t for t in times if isinstance(t, datetime)), default=None)
         if latest is not None and latest > as_of:
             raise InputError(
-                f"lead {lead['lead_id']}: its last follow-up ({latest:%Y-%m-%d %H:%M}) is after "
-                f"the hand-off time {as_of:%Y-%m-%d %H:%M} (--as-of)"
+                key="handoff_after_as_of",
+                lead=lead["lead_id"],
+                latest=f"{latest:%Y-%m-%d %H:%M}",
+                as_of=f"{as_of:%Y-%m-%d %H:%M}",
             )
         content = note.format(owner=lead.get("last_owner") or usual)
         entries.append(
