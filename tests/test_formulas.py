@@ -141,3 +141,37 @@ def test_stale_cached_values_are_recognised(tmp_path, cached):
                 data = data[:start] + cell[:f_end] + cached + data[end:]
             out.writestr(info, data)
     assert _findings(target) == _findings(path)
+
+
+def test_computed_ids_equal_what_libreoffice_computes(tmp_path):
+    """A creation time typed as text: the formula gives that row no ID and does not count
+    it; the IDs leadbook computes for an openpyxl copy are the ones LibreOffice computes."""
+    import polars as pl
+    from realclients import soffice_convert
+
+    from leadbook.core.catalog import load_catalog
+    from leadbook.core.config import load_config
+    from leadbook.read.normalize import FILE, ROW, batch_frame, fill_formula_ids
+    from leadbook.read.reader import read_book
+
+    path, _ = _original(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb[REG]["B3"] = "2024/5/21 9:30"  # text, not a date
+    edited = tmp_path / "edited" / "rep.xlsx"
+    edited.parent.mkdir()
+    wb.save(edited)
+    recalculated = soffice_convert(edited, "xlsx", tmp_path / "lo", recalc=True)
+    by_lo = {r: v for r, v in xlsx_formula_cells(recalculated, REG, 0).items() if v}
+    assert 3 not in by_lo and by_lo[7] == "EXPO20240521001"  # row 7 is now the first
+
+    raw = read_book(edited, load_catalog())
+    assert raw.register.formula_rows >= {3, 4, 5, 6, 7, 8}
+    sheets = [(0, raw.register)]
+    frame, filled = fill_formula_ids(
+        batch_frame(sheets, load_catalog().register),
+        sheets,
+        {c.name: c.code for c in load_config().channels},
+    )
+    assert filled[0] == by_lo
+    row3 = frame.filter((pl.col(FILE) == 0) & (pl.col(ROW) == 3))
+    assert row3["lead_id"].item() is None

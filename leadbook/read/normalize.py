@@ -282,6 +282,8 @@ def split_address(text: str | None) -> tuple[str | None, str | None]:
 
 
 # ------------------------------------------------------------------ formula lead IDs
+_DATE_CELL = r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?|\d+(\.\d+)?)$"
+
 def fill_formula_ids(frame: pl.DataFrame, sheets: Sequence[tuple[int, SheetData]], codes):
     """The normalised register ``frame`` of a batch with the lead IDs of its sheets' formula
     cells that hold no value computed as the formula would (``read.formulas``), and
@@ -295,7 +297,14 @@ def fill_formula_ids(frame: pl.DataFrame, sheets: Sequence[tuple[int, SheetData]
         own = frame.filter(pl.col(FILE) == index)
         empty = [None] * own.height
         channels = own["channel"].to_list() if "channel" in own.columns else empty
-        created = own["created_at"].to_list() if "created_at" in own.columns else empty
+        created = empty
+        if "created_at" in own.columns:
+            # The formula needs a real date (ISNUMBER): a date typed as text gives no ID
+            # and is not counted. The reader writes a date cell as ISO text, a number as is.
+            real = own.select(
+                pl.when(pl.col("created_at" + RAW).str.contains(_DATE_CELL)).then("created_at")
+            ).to_series()
+            created = real.to_list()
         ids = computed_ids(own[ROW].to_list(), channels, created, sheet.formula_rows, codes)
         filled[index] = {row: v for row, v in ids.items() if v is not None}
         parts.append(
