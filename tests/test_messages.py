@@ -59,6 +59,8 @@ def _cases(tmp_path, book):
     existing = tmp_path / "exists.xlsx"
     existing.write_bytes(b"x")
     nothing = str(tmp_path / "nothing.xlsx")
+    bad_config = tmp_path / "team.toml"
+    bad_config.write_text("dormancy_days = 0\n", encoding="utf-8")
     return [
         (["validate"], "缺少参数 'PATHS...'", "Missing argument 'PATHS...'."),
         (["validate", book, "--bogus"], "没有这个选项:--bogus", "No such option"),
@@ -79,6 +81,8 @@ def _cases(tmp_path, book):
         (["handoff", book, "--to", book, "--lead", "X", "--rep", "*李", "--out-dir", tmp_path / "none"], "文件夹不存在", "folder does not exist"),
         (["handoff", book, "--to", book, "--lead", "X", "--rep", "*李"], "转出和转入的是同一个工作簿", "source and target are the same workbook"),
         (["handoff", book, "--to", book, "--rep", "*李"], "缺少选项 '--lead'", "Missing option '--lead'"),
+        (["new", tmp_path / "c.xlsx", "--config", bad_config], "dormancy_days 必须为正数", "dormancy_days must be positive"),
+        (["validate", book, "--config", tmp_path / "none.toml"], "none.toml:找不到这个文件", "none.toml: file not found"),
         (["frobnicate"], "没有这个命令:'frobnicate'", "No such command 'frobnicate'"),
     ]  # fmt: skip
 

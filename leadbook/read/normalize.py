@@ -284,6 +284,7 @@ def split_address(text: str | None) -> tuple[str | None, str | None]:
 # ------------------------------------------------------------------ formula lead IDs
 _DATE_CELL = r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?|\d+(\.\d+)?)$"
 
+
 def fill_formula_ids(frame: pl.DataFrame, sheets: Sequence[tuple[int, SheetData]], codes):
     """The normalised register ``frame`` of a batch with the lead IDs of its sheets' formula
     cells that hold no value computed as the formula would (``read.formulas``), and
