@@ -37,7 +37,11 @@ def test_new_on_a_bad_config_names_file_and_key(runner, tmp_path):
     config.write_text('dormancy_days = "soon"\n', encoding="utf-8")
     result = runner.invoke(cli, ["new", str(tmp_path / "a.xlsx"), "--config", str(config)])
     assert result.exit_code == 2
-    assert result.output.strip() == (
+    assert result.output.strip() == f"leadbook: {config}: key 'dormancy_days':应为整数"
+    english = runner.invoke(
+        cli, ["new", str(tmp_path / "a.xlsx"), "--config", str(config), "--lang", "en"]
+    )
+    assert english.output.strip() == (
         f"leadbook: {config}: key 'dormancy_days': expected a whole number"
     )
     assert not (tmp_path / "a.xlsx").exists()
