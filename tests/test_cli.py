@@ -21,7 +21,7 @@ def test_new_refuses_to_overwrite_without_force(runner, tmp_path):
     out.write_bytes(b"keep me")
     result = runner.invoke(cli, ["new", str(out)])
     assert result.exit_code == 2
-    assert "already exists" in result.output and "--force" in result.output
+    assert "文件已存在" in result.output and "--force" in result.output
     assert out.read_bytes() == b"keep me"
     assert runner.invoke(cli, ["new", str(out), "--force", "--rows", "5"]).exit_code == 0
 
@@ -29,7 +29,7 @@ def test_new_refuses_to_overwrite_without_force(runner, tmp_path):
 def test_new_on_an_unwritable_path(runner, tmp_path):
     result = runner.invoke(cli, ["new", str(tmp_path / "missing" / "a.xlsx")])
     assert result.exit_code == 2
-    assert result.output.count("\n") == 1 and "does not exist" in result.output
+    assert result.output.count("\n") == 1 and "不存在" in result.output
 
 
 def test_new_on_a_bad_config_names_file_and_key(runner, tmp_path):
@@ -37,7 +37,11 @@ def test_new_on_a_bad_config_names_file_and_key(runner, tmp_path):
     config.write_text('dormancy_days = "soon"\n', encoding="utf-8")
     result = runner.invoke(cli, ["new", str(tmp_path / "a.xlsx"), "--config", str(config)])
     assert result.exit_code == 2
-    assert result.output.strip() == (
+    assert result.output.strip() == f"leadbook: {config}: key 'dormancy_days':应为整数"
+    english = runner.invoke(
+        cli, ["new", str(tmp_path / "a.xlsx"), "--config", str(config), "--lang", "en"]
+    )
+    assert english.output.strip() == (
         f"leadbook: {config}: key 'dormancy_days': expected a whole number"
     )
     assert not (tmp_path / "a.xlsx").exists()

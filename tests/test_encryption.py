@@ -143,7 +143,12 @@ def test_a_variable_that_is_not_set_stops_before_anything(runner, books, tmp_pat
     ):
         result = run(runner, *args, "--password-env", "LEADBOOK_NOT_SET", env={VAR: PASSWORD})
         assert result.exit_code == 2, args
-        assert result.output == (
+        assert (
+            result.output
+            == "leadbook: --password-env LEADBOOK_NOT_SET:这个环境变量没有设置或为空\n"
+        )
+        english = run(runner, *args, "--password-env", "LEADBOOK_NOT_SET", "--lang", "en")
+        assert english.output == (
             "leadbook: --password-env LEADBOOK_NOT_SET: the environment variable is not set "
             "or empty\n"
         )
@@ -161,9 +166,9 @@ def test_encrypt_needs_a_password_and_an_output_to_lock(runner, books, tmp_path)
         ("validate", plain, "--encrypt", "--password-env", VAR): "--annotate",
         ("report", plain, "--encrypt", "--password-env", VAR): "--xlsx",
         ("report", plain, "--xlsx", tmp_path / "s.xlsx", "--html", tmp_path / "r.html",
-         "--encrypt", "--password-env", VAR): "HTML page cannot be encrypted",
+         "--encrypt", "--password-env", VAR): "HTML 页面无法加密",
         ("merge", plain, "-o", tmp_path / "m.xlsx", "--conflicts", tmp_path / "c.csv",
-         "--encrypt", "--password-env", VAR): "CSV file cannot be encrypted",
+         "--encrypt", "--password-env", VAR): "CSV 文件无法加密",
     }  # fmt: skip
     for args, message in cases.items():
         result = run(runner, *args, env=ENV)
@@ -218,7 +223,7 @@ def test_merge_into_an_encrypted_master(runner, books, tmp_path):
     assert clear.exit_code == 2 and "--encrypt" in clear.output
     wrong = run(runner, "merge", plain, "--into", master, "--password-env", VAR, "--encrypt",
                 *ASOF, env={VAR: "wrong-password"})  # fmt: skip
-    assert wrong.exit_code == 2 and "nothing written" in wrong.output
+    assert wrong.exit_code == 2 and "没有合并,也没有写入任何文件" in wrong.output
     assert sha(master) == before
     result = run(runner, "merge", plain, "--into", master, "--password-env", VAR, "--encrypt",
                  *ASOF, env=ENV)  # fmt: skip

@@ -56,7 +56,7 @@ def test_a_lead_moves_with_its_whole_log(runner, books):
     assert result.exit_code == 0, result.output
     assert {p: sha(p) for p in books} == before  # the originals stay as they were
     src, dst = a.with_name("a.handoff.xlsx"), b.with_name("b.handoff.xlsx")
-    assert f"wrote {src}, {dst}" in result.output
+    assert f"已写入 {src}, {dst}" in result.output
     # the source copy: two leads left, their log only
     left = sheet(src, "线索台账")
     assert [r["公司名称"] for r in left] == ["深圳市华创智科技有限公司", "深圳市华创光科技有限公司"]
@@ -67,7 +67,7 @@ def test_a_lead_moves_with_its_whole_log(runner, books):
     moved = leads["深圳市华创能科技有限公司"]
     assert moved["线索编号"] == "EXPO20240522001"
     assert leads["广州市恒泰贸易有限公司"]["线索编号"] == "EXPO20240522002"
-    assert "EXPO20240522001 is now EXPO20240522002" in result.output
+    assert "线索编号 EXPO20240522001 改为 EXPO20240522002" in result.output
     assert moved["最近跟进人"] == "*李"
     assert moved["最近跟进时间"] == AS_OF
     assert moved["跟进内容摘要"] == "转交自 *销售"
@@ -94,7 +94,7 @@ def test_out_dir_and_several_leads(runner, books, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     lead = ["--lead", "EXPO20240521001", "--lead", "EXPO20240523001"]
-    result = run(runner, a, b, *lead, "--out-dir", str(out))
+    result = run(runner, a, b, *lead, "--out-dir", str(out), "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "handed 2 leads (4 log entries)" in result.output
     assert len(sheet(out / "a.handoff.xlsx", "线索台账")) == 1
@@ -127,4 +127,6 @@ def test_a_hand_off_before_the_last_contact_is_refused(runner, books):
 def test_source_and_target_must_differ(runner, books):
     a, _ = books
     result = run(runner, a, a, "--lead", "EXPO20240522001")
-    assert result.exit_code == 2 and "same workbook" in result.output
+    assert result.exit_code == 2 and "转出和转入的是同一个工作簿" in result.output
+    english = run(runner, a, a, "--lead", "EXPO20240522001", "--lang", "en")
+    assert english.exit_code == 2 and "same workbook" in english.output

@@ -72,7 +72,7 @@ def test_row_counts_add_up_and_are_printed(runner, sample, tmp_path):
     assert inputs == 4 * 15 == master + merged
     register = cells(out)["线索台账"]
     assert sum(1 for row in register[2:] if row[0]) == master
-    assert "撞单" in result.output and f"wrote {out}" in result.output
+    assert "撞单" in result.output and f"已写入 {out}" in result.output
 
 
 def test_every_planted_duplicate_is_reported(merged, sample):
@@ -322,10 +322,10 @@ def test_bad_options_are_usage_errors(runner, tmp_path):
     assert runner.invoke(cli, ["merge", str(tmp_path)]).exit_code == 2  # no -o
     assert runner.invoke(cli, ["merge", "-o", str(tmp_path / "m.xlsx")]).exit_code == 2
     result = runner.invoke(cli, ["merge", "--into", str(tmp_path / "none.xlsx")])
-    assert result.exit_code == 2 and "not found" in result.output
+    assert result.exit_code == 2 and "找不到 --into 指定的总表" in result.output
     args = ["merge", str(tmp_path), "-o", str(tmp_path / "m.xlsx"), "--conflicts", "c.txt"]
     result = runner.invoke(cli, args)
-    assert result.exit_code == 2 and ".xlsx or .csv" in result.output
+    assert result.exit_code == 2 and ".xlsx 或 .csv" in result.output
 
 
 def test_the_seed_layout_is_merged(tmp_path):

@@ -251,7 +251,7 @@ def test_report_command(runner, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "周报 2024-W26" in result.output
-    assert f"wrote {html}" in result.output and f"wrote {xlsx}" in result.output
+    assert f"已写入 {html}" in result.output and f"已写入 {xlsx}" in result.output
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     again = runner.invoke(cli, [*args, "--html", str(html), "--lang", "en"])  # replaced
     assert again.exit_code == 0 and "Sales lead review" in html.read_text(encoding="utf-8")
@@ -259,7 +259,7 @@ def test_report_command(runner, tmp_path):
 
 def test_report_command_on_bad_input(runner, tmp_path):
     missing = runner.invoke(cli, ["report", str(tmp_path / "nope.xlsx")])
-    assert missing.exit_code == 2 and "nothing to report" in missing.output
+    assert missing.exit_code == 2 and "无法生成报告" in missing.output
     make_book(tmp_path / "rep.xlsx", clean_records(2))
     (tmp_path / "bad.xlsx").write_bytes(b"not a workbook")
     partial = runner.invoke(
@@ -270,7 +270,7 @@ def test_report_command_on_bad_input(runner, tmp_path):
     nowhere = runner.invoke(
         cli, ["report", str(tmp_path / "rep.xlsx"), "--html", str(tmp_path / "no" / "r.html")]
     )
-    assert nowhere.exit_code == 2 and "does not exist" in nowhere.output
+    assert nowhere.exit_code == 2 and "不存在" in nowhere.output
 
 
 def test_workbooks_and_their_master_give_the_same_numbers(sample_dir, tmp_path):

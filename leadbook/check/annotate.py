@@ -27,6 +27,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from leadbook.check.cached import cache_formula_values
 from leadbook.check.codes import field_label
 from leadbook.check.issues import FileReport, Issue
 from leadbook.check.render import display_width, file_summary_text, words
@@ -64,9 +65,9 @@ def annotate(
     src, out_dir = Path(src), Path(out_dir)
     target = out_dir / src.name
     if target.resolve() == src.resolve():
-        raise OutputError(f"{target}: is the input itself; choose another folder for the copy")
+        raise OutputError(key="annotate_is_input", path=target)
     if report.error is not None:
-        raise InputError(f"{src}: cannot be marked up, it could not be read: {report.error}")
+        raise InputError(key="annotate_unreadable", path=src, error=report.error)
     if encrypt and password is None:
         raise ValueError("encrypt needs a password")
     wb = _open(src, password)
@@ -77,9 +78,12 @@ def annotate(
         try:
             out_dir.mkdir(parents=True)
         except OSError as exc:
-            raise OutputError(f"{out_dir}: cannot make the folder: {exc.strerror}") from None
+            raise OutputError(
+                key="cannot_create_folder", path=out_dir, reason=exc.strerror
+            ) from None
     with atomic_path(target, force=force, password=password if encrypt else None) as tmp:
         wb.save(tmp)
+        cache_formula_values(tmp, report.formula_values)
     return target
 
 

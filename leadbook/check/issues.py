@@ -54,6 +54,9 @@ class FileReport:
     rows: int = 0
     issues: list[Issue] = field(default_factory=list)
     error: str | None = None  # why the file could not be read at all
+    # Values computed for formula cells that held none ((sheet, "A3") -> value): written
+    # into the annotated copy's formulas, so the copy reads like its original.
+    formula_values: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> int:

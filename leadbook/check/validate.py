@@ -51,13 +51,15 @@ def validate_paths(
     on_frames: Callable[[FileReport, RawBook, object, object], None] | None = None,
     password: str | None = None,
     check: bool = True,
+    keep_lead_ids: bool = False,
 ) -> Report:
     """Validate every workbook named by ``paths`` (files, folders, globs).
 
     ``on_file(report)`` is called as each file is done (progress); ``on_frames(report, raw,
     register, log)`` hands over each readable file's normalised frames (merge uses them).
     ``check=False`` only reads and normalises (the report, which needs no findings: no
-    schema, no rules, and no pandera import).
+    schema, no rules, and no pandera import). ``keep_lead_ids`` keeps every lead ID of a
+    formula cell in its report (``formula_values``) for the annotated copy to cache.
     """
     config = config or load_config()
     catalog = catalog or load_catalog()
@@ -75,12 +77,12 @@ def validate_paths(
         rows += len(book.raw.register) + (len(book.raw.log) if book.raw.log else 0)
         if rows >= BATCH_ROWS:
             warm.join()
-            _check_batch(batch, catalog, config, as_of, lang, on_frames, check)
+            _check_batch(batch, catalog, config, as_of, lang, on_frames, check, keep_lead_ids)
             _finish(batch, on_file)
             batch, rows = [], 0
     warm.join()
     if batch:
-        _check_batch(batch, catalog, config, as_of, lang, on_frames, check)
+        _check_batch(batch, catalog, config, as_of, lang, on_frames, check, keep_lead_ids)
         _finish(batch, on_file)
     return report
 
@@ -141,12 +143,19 @@ def _finish(batch: list[_Book], on_file) -> None:
 
 
 # ------------------------------------------------------------------------ checking
-def _check_batch(batch, catalog, config, as_of, lang, on_frames=None, check=True) -> None:
+def _check_batch(
+    batch, catalog, config, as_of, lang, on_frames=None, check=True, keep_ids=False
+) -> None:
     import polars as pl
 
-    from leadbook.read.normalize import FILE, batch_frame
+    from leadbook.read.normalize import FILE, batch_frame, fill_formula_ids
 
-    reg = batch_frame([(b.index, b.raw.register) for b in batch], catalog.register)
+    sheets = [(b.index, b.raw.register) for b in batch]
+    reg = batch_frame(sheets, catalog.register)
+    codes = {c.name: c.code for c in config.channels}
+    reg, filled = fill_formula_ids(reg, sheets, codes)
+    for book in batch:
+        _keep_ids(book, reg, filled.get(book.index), keep_ids)
     logs = [(b.index, b.raw.log) for b in batch if b.raw.log is not None]
     log = batch_frame(logs, catalog.log) if logs else None
     if check:
@@ -158,11 +167,28 @@ def _check_batch(batch, catalog, config, as_of, lang, on_frames=None, check=True
             on_frames(book.report, book.raw, reg.filter(mine), own_log)
 
 
+def _keep_ids(book, reg, computed: dict[int, str] | None, keep_all: bool) -> None:
+    """Keep with the report the lead IDs the annotated copy caches in its formulas: those
+    computed for formulas without a value, and with ``keep_all`` every ID (the copy is
+    written by openpyxl, which drops every formula's value)."""
+    import polars as pl
+
+    from leadbook.read.normalize import FILE, ROW
+
+    sheet = book.raw.register
+    if "lead_id" not in sheet.columns or not (computed or keep_all):
+        return
+    ids = dict(computed or {})
+    if keep_all and "lead_id" in reg.columns:
+        own = reg.filter((pl.col(FILE) == book.index) & pl.col("lead_id").is_not_null())
+        ids = dict(zip(own[ROW].to_list(), own["lead_id"].to_list(), strict=True)) | ids
+    letter = xl_col_to_name(sheet.columns["lead_id"])
+    book.report.formula_values = {(sheet.name, f"{letter}{r}"): v for r, v in ids.items()}
+
+
 def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
     """Run the column schema and the rules over a batch; each file gets its issues."""
-    from leadbook.check.rules import RULES, Context
-    from leadbook.check.schema import column_failures
-    from leadbook.read.normalize import FILE, ROW
+    from leadbook.check.rules import Context
 
     ctx = Context(catalog, config, as_of, lang)
     by_index = {b.index: b for b in batch}
@@ -180,6 +206,47 @@ def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
         book.report.issues.append(
             _issue(book, catalog, lang, code, role, key, row, value, **params)
         )
+
+    for reg_part, log_part in _same_columns(batch, reg, log):
+        _part_findings(reg_part, log_part, catalog, config, ctx, emit)
+    for book in batch:
+        book.report.issues = _drop_shadowed(book.report.issues)
+
+
+def _same_columns(batch, reg, log):
+    """The batch's frames split into groups of files with the same columns, each frame
+    holding only the columns its files have: the schema and the rules judge a file on its
+    own columns (a column another file of the batch has is not "empty" in this one). Files
+    made from one template form one group, so the common batch stays one frame."""
+    import polars as pl
+
+    from leadbook.read.normalize import FILE, ROW, present_keys
+
+    groups: dict[tuple, list[int]] = {}
+    for book in batch:
+        own_log = book.raw.log
+        shape = (
+            frozenset(present_keys(book.raw.register)),
+            None if own_log is None else frozenset(present_keys(own_log)),
+        )
+        groups.setdefault(shape, []).append(book.index)
+
+    def part(frame, keys, indexes):
+        if frame is None or keys is None:
+            return None
+        if len(groups) > 1:
+            frame = frame.filter(pl.col(FILE).is_in(indexes))
+        keep = [c for c in frame.columns if c in (FILE, ROW) or c.split("__", 1)[0] in keys]
+        return frame if len(keep) == frame.width else frame.select(keep)
+
+    for (reg_keys, log_keys), indexes in groups.items():
+        yield part(reg, reg_keys, indexes), part(log, log_keys, indexes)
+
+
+def _part_findings(reg, log, catalog, config, ctx, emit) -> None:
+    from leadbook.check.rules import RULES
+    from leadbook.check.schema import column_failures
+    from leadbook.read.normalize import FILE, ROW
 
     for role, frame, fields in (("register", reg, catalog.register), ("log", log, catalog.log)):
         if frame is None:
@@ -212,8 +279,6 @@ def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
                     values["value"],
                     **{p: values[p] for p in params},
                 )
-    for book in batch:
-        book.report.issues = _drop_shadowed(book.report.issues)
 
 
 ALLOWED_SHOWN = 8  # list values named in a not-in-list message

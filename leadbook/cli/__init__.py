@@ -17,10 +17,12 @@ from leadbook.cli.merge import handoff, merge
 from leadbook.cli.new import new
 from leadbook.cli.report import report
 from leadbook.cli.sample import sample
+from leadbook.cli.usage import LeadbookGroup
 from leadbook.cli.validate import validate
+from leadbook.core.messages import lang_of, text
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LeadbookGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="leadbook")
 def cli() -> None:
     """Make, check, merge and report on sales-lead workbooks (销售线索台账).
@@ -39,7 +41,7 @@ def main() -> None:
     try:
         cli(prog_name="leadbook")
     except KeyboardInterrupt:
-        click.echo("leadbook: interrupted", err=True)
+        click.echo(text("interrupted", lang_of(sys.argv[1:])), err=True)
         sys.exit(130)
 
 

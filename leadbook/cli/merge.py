@@ -14,6 +14,8 @@ from leadbook.cli.options import (
     config_option,
     encrypt_option,
     lang_option,
+    message,
+    messages_lang_option,
     password_from_option,
     password_option,
     progress,
@@ -86,32 +88,27 @@ def merge(
     from leadbook.read.reader import expand_paths
 
     if not paths and into is None:
-        raise click.UsageError("give the workbooks to merge (PATHS), or --into MASTER")
+        raise click.UsageError(message("merge_no_inputs", lang))
     if out is None and into is None:
-        raise click.UsageError("give the master to write with -o MASTER.xlsx (or --into)")
+        raise click.UsageError(message("merge_no_out", lang))
     if encrypt and conflicts_path is not None and conflicts_path.suffix.lower() == ".csv":
-        raise click.UsageError(
-            f"--conflicts {conflicts_path}: a CSV file cannot be encrypted; use .xlsx"
-        )
-    password = password_from_option(password_env, encrypt)
+        raise click.UsageError(message("conflicts_csv_encrypted", lang, path=conflicts_path))
+    password = password_from_option(password_env, encrypt, lang)
     out = out or into
     in_place = into is not None and out.resolve() == into.resolve()
     try:
         config = load_config(config_path)
         if into is not None and not into.is_file():
-            raise CannotRun(f"{into}: --into master not found")
+            raise CannotRun(message("into_missing", lang, path=into))
         if in_place and not encrypt and is_encrypted(into):
-            raise CannotRun(
-                f"{into}: the master is encrypted; add --encrypt to keep it so "
-                "(or -o to write an unencrypted copy)"
-            )
+            raise CannotRun(message("master_encrypted", lang, path=into))
         check_target(out, force=force or in_place)
         if conflicts_path is not None:
             check_target(check_report_path(conflicts_path, encrypted=encrypt), force=force)
     except LeadbookError as exc:
-        raise CannotRun(str(exc)) from None
+        raise CannotRun.of(exc, lang) from None
     inputs = [str(into)] * (into is not None) + [str(p) for p in paths]
-    with progress(len(expand_paths(inputs)), "merge") as advance:
+    with progress(len(expand_paths(inputs)), "merge", lang) as advance:
         result = merge_paths(
             inputs,
             config=config,
@@ -124,20 +121,21 @@ def merge(
     if result.files_read == 0:
         for line in summary_lines(result, lang):
             click.echo(line, err=True)
-        raise CannotRun("no readable workbook among the inputs: nothing merged")
+        raise CannotRun(message("nothing_merged", lang))
     master_error = next((f.error for f in result.unreadable if into and f.path == str(into)), None)
     if master_error is not None:  # merging without its rows would lose them
-        raise CannotRun(f"{into}: {master_error}: nothing merged, nothing written")
+        raise CannotRun(message("master_unreadable", lang, path=into, error=master_error))
     try:
         lock = password if encrypt else None
         write_master(result, out, config=config, lang=lang, force=force or in_place, password=lock)
         if conflicts_path is not None:
             write_conflicts(result, conflicts_path, lang=lang, force=force, password=lock)
     except LeadbookError as exc:
-        raise CannotRun(str(exc)) from None
+        raise CannotRun.of(exc, lang) from None
     for line in summary_lines(result, lang):
         click.echo(line)
-    click.echo(f"wrote {out}" + (f", {conflicts_path}" if conflicts_path else ""))
+    written = f"{out}" + (f", {conflicts_path}" if conflicts_path else "")
+    click.echo(message("wrote", lang, paths=written))
     sys.exit(1 if result.unreadable else 0)
 
 
@@ -168,8 +166,9 @@ def merge(
 @click.option("--force", is_flag=True, help="Overwrite copies that already exist.")
 @password_option
 @encrypt_option("the two copies")
+@messages_lang_option
 def handoff(
-    source, leads, target, rep, out_dir, as_of, config_path, force, password_env, encrypt
+    source, leads, target, rep, out_dir, as_of, config_path, force, password_env, encrypt, lang
 ) -> None:
     """Hand leads over to another rep, with their whole follow-up log (R-K5).
 
@@ -185,7 +184,7 @@ def handoff(
     from leadbook.core.config import load_config
     from leadbook.merge.handoff import handoff as hand_over
 
-    password = password_from_option(password_env, encrypt)
+    password = password_from_option(password_env, encrypt, lang)
     try:
         config = load_config(config_path)
         result = hand_over(
@@ -201,11 +200,18 @@ def handoff(
             encrypt=encrypt,
         )
     except LeadbookError as exc:
-        raise CannotRun(str(exc)) from None
+        raise CannotRun.of(exc, lang) from None
     moved = ", ".join(old if old == new else f"{old} -> {new}" for old, new in result.moved)
     click.echo(
-        f"handed {len(result.moved)} leads ({result.log_entries} log entries) to {rep}: {moved}"
+        message(
+            "handoff_done",
+            lang,
+            count=len(result.moved),
+            entries=result.log_entries,
+            rep=rep,
+            moved=moved,
+        )
     )
     for name, old, new in result.renumbered:
-        click.echo(f"  {name}: lead ID {old} is now {new} (the workbook's ID formula)")
-    click.echo(f"wrote {result.source_out}, {result.target_out}")
+        click.echo(message("handoff_renumbered", lang, name=name, old=old, new=new))
+    click.echo(message("wrote", lang, paths=f"{result.source_out}, {result.target_out}"))

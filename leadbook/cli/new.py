@@ -11,6 +11,7 @@ from leadbook.cli.options import (
     CannotRun,
     config_option,
     lang_option,
+    message,
 )
 from leadbook.core.errors import LeadbookError
 
@@ -46,5 +47,5 @@ def new(out: Path, config_path: Path | None, lang: str, rows: int, force: bool) 
         config = load_config(config_path)
         path = write_workbook(out, config=config, lang=lang, rows=rows, force=force)
     except LeadbookError as exc:
-        raise CannotRun(str(exc)) from None
-    click.echo(f"wrote {path}")
+        raise CannotRun.of(exc, lang) from None
+    click.echo(message("wrote", lang, paths=path))

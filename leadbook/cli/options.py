@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
+from leadbook.cli.usage import current_lang
 from leadbook.core.errors import LeadbookError
+from leadbook.core.messages import text
 
 FILE_PATH = click.Path(dir_okay=False, path_type=Path)  # an input or output file
 
@@ -20,6 +22,16 @@ class CannotRun(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"leadbook: {self.format_message()}", err=True)
+
+    @classmethod
+    def of(cls, exc: LeadbookError, lang: str) -> CannotRun:
+        """``exc`` in the command's language."""
+        return cls(exc.text(lang))
+
+
+def message(key: str, lang: str, **params) -> str:
+    """A command message from the catalogue (``templates/messages.toml``)."""
+    return text(key, lang, **params)
 
 
 def config_option(f):
@@ -54,16 +66,18 @@ def encrypt_option(what: str):
     return decorator
 
 
-def password_from_option(password_env: str | None, encrypt: bool = False) -> str | None:
+def password_from_option(
+    password_env: str | None, encrypt: bool = False, lang: str = "zh"
+) -> str | None:
     """The password named by --password-env; one line and exit 2 when it is not set."""
     from leadbook.core.crypto import password_from_env
 
     if encrypt and not password_env:
-        raise click.UsageError("--encrypt needs --password-env VAR (the password to lock with)")
+        raise click.UsageError(text("encrypt_needs_password", lang))
     try:
         return password_from_env(password_env)
     except LeadbookError as exc:
-        raise CannotRun(str(exc)) from None
+        raise CannotRun.of(exc, lang) from None
 
 
 def lang_option(f):
@@ -73,6 +87,17 @@ def lang_option(f):
         default="zh",
         show_default=True,
         help="Language of sheet names, labels and messages.",
+    )(f)
+
+
+def messages_lang_option(f):
+    """--lang for a command whose only text is its messages."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default="zh",
+        show_default=True,
+        help="Language of the messages.",
     )(f)
 
 
@@ -93,7 +118,7 @@ class AsOf(click.ParamType):
             try:
                 parsed = datetime.fromisoformat(str(value))
             except ValueError:
-                self.fail(f"{value!r} is not a date or time like 2024-06-30 18:00", param, ctx)
+                self.fail(text("bad_time", current_lang(ctx), value=repr(value)), param, ctx)
         return parsed.replace(tzinfo=None)
 
 
@@ -113,9 +138,12 @@ def as_of_option(f):
     )(f)
 
 
-def progress(total: int, label: str):
-    """A progress bar on a terminal when there are many files; otherwise nothing."""
+def progress(total: int, label: str, lang: str = "zh"):
+    """A progress bar on a terminal when there are many files; otherwise nothing. ``label``
+    is the command (validate, merge, report), shown in ``lang``."""
     import contextlib
+
+    label = text(f"progress_{label}", lang)
 
     if total < 5 or not sys.stderr.isatty():
         return contextlib.nullcontext(lambda *_: None)

@@ -13,6 +13,7 @@ from leadbook.cli.options import (
     config_option,
     encrypt_option,
     lang_option,
+    message,
     password_from_option,
     password_option,
     progress,
@@ -76,15 +77,13 @@ def report(
     from leadbook.report.view import summary_lines
 
     if encrypt and xlsx_path is None:
-        raise click.UsageError("--encrypt locks the Excel summary: give --xlsx FILE")
+        raise click.UsageError(message("encrypt_needs_xlsx", lang))
     if encrypt and html_path is not None:
-        raise click.UsageError(
-            "--encrypt: an HTML page cannot be encrypted; write --html in a run without --encrypt"
-        )
-    password = password_from_option(password_env, encrypt)
+        raise click.UsageError(message("encrypt_no_html", lang))
+    password = password_from_option(password_env, encrypt, lang)
     try:
         config = load_config(config_path)
-        with progress(len(expand_paths([str(p) for p in paths])), "report") as advance:
+        with progress(len(expand_paths([str(p) for p in paths])), "report", lang) as advance:
             result = make_report(
                 paths,
                 period=period,
@@ -99,15 +98,15 @@ def report(
                 encrypt=encrypt,
             )
     except LeadbookError as exc:
-        raise CannotRun(str(exc)) from None
+        raise CannotRun.of(exc, lang) from None
     view = result.view
     if not view.files:
         for path, error in view.unreadable:
-            click.echo(f"leadbook: {path}: {error}", err=True)
-        raise CannotRun("no readable workbook among the inputs: nothing to report")
+            click.echo(message("file_error", lang, path=path, error=error), err=True)
+        raise CannotRun(message("nothing_to_report", lang))
     for line in summary_lines(view):
         click.echo(line)
     for written in (result.html, result.xlsx):
         if written is not None:
-            click.echo(f"wrote {written}")
+            click.echo(message("wrote", lang, paths=written))
     sys.exit(1 if view.unreadable else 0)

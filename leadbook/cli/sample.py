@@ -10,6 +10,8 @@ from leadbook.cli.options import (
     CannotRun,
     as_of_option,
     config_option,
+    message,
+    messages_lang_option,
 )
 from leadbook.core.errors import LeadbookError
 
@@ -47,7 +49,8 @@ from leadbook.core.errors import LeadbookError
 @as_of_option
 @config_option
 @click.option("--force", is_flag=True, help="Overwrite existing files in OUT_DIR.")
-def sample(out_dir, reps, leads, seed, defects, as_of, config_path, force) -> None:
+@messages_lang_option
+def sample(out_dir, reps, leads, seed, defects, as_of, config_path, force, lang) -> None:
     """Write realistic sample workbooks, one per rep, into OUT_DIR.
 
     \b
@@ -76,11 +79,18 @@ def sample(out_dir, reps, leads, seed, defects, as_of, config_path, force) -> No
             force=force,
         )
     except LeadbookError as exc:
-        raise CannotRun(str(exc)) from None
+        raise CannotRun.of(exc, lang) from None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(
-        f"wrote {len(result.paths)} workbooks x {leads} leads to {out_dir} "
-        f"({len(result.defects)} planted defects, {len(result.duplicates)} shared customers; "
-        f"see {result.manifest})"
+        message(
+            "sample_done",
+            lang,
+            books=len(result.paths),
+            leads=leads,
+            folder=out_dir,
+            defects=len(result.defects),
+            shared=len(result.duplicates),
+            manifest=result.manifest,
+        )
     )

@@ -13,6 +13,7 @@ from leadbook.cli.options import (
     config_option,
     encrypt_option,
     lang_option,
+    message,
     password_from_option,
     password_option,
     progress,
@@ -65,21 +66,29 @@ def validate(
     from leadbook.read.reader import expand_paths
 
     if encrypt and annotate_dir is None:
-        raise click.UsageError("--encrypt locks the annotated copies: give --annotate DIR")
-    password = password_from_option(password_env, encrypt)
+        raise click.UsageError(message("encrypt_needs_annotate", lang))
+    password = password_from_option(password_env, encrypt, lang)
     try:
         config = load_config(config_path)
     except LeadbookError as exc:
-        raise CannotRun(str(exc)) from None
+        raise CannotRun.of(exc, lang) from None
     if annotate_dir is not None and not annotate_dir.is_dir():
         try:
             annotate_dir.mkdir(parents=True)
         except OSError as exc:
-            raise CannotRun(f"{annotate_dir}: cannot create folder: {exc.strerror}") from None
+            raise CannotRun(
+                message("cannot_create_folder", lang, path=annotate_dir, reason=exc.strerror)
+            ) from None
     total = len(expand_paths([str(p) for p in paths]))
-    with progress(total, "validate") as advance:
+    with progress(total, "validate", lang) as advance:
         report = validate_paths(
-            paths, config=config, as_of=as_of, lang=lang, on_file=advance, password=password
+            paths,
+            config=config,
+            as_of=as_of,
+            lang=lang,
+            on_file=advance,
+            password=password,
+            keep_lead_ids=annotate_dir is not None,
         )
     if annotate_dir is not None:
         _annotate_all(report, annotate_dir, lang, force, password, encrypt)
@@ -98,9 +107,7 @@ def _annotate_all(report, out_dir: Path, lang: str, force: bool, password, encry
             continue
         src = Path(file_report.path)
         if (out_dir / src.name).resolve() == src.resolve():
-            file_report.error = (
-                f"--annotate {out_dir} would overwrite the input: choose another folder"
-            )
+            file_report.error = message("annotate_over_input", lang, path=out_dir)
             continue
         try:
             annotate(
@@ -113,4 +120,4 @@ def _annotate_all(report, out_dir: Path, lang: str, force: bool, password, encry
                 encrypt=encrypt,
             )
         except LeadbookError as exc:
-            file_report.error = str(exc)
+            file_report.error = exc.text(lang)

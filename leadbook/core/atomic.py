@@ -22,14 +22,14 @@ from leadbook.core.errors import OutputError
 def check_target(path: Path, force: bool = False) -> None:
     """Fail early, with one clear line, when ``path`` cannot or must not be written."""
     if path.exists() and not force:
-        raise OutputError(f"{path}: already exists (use --force to overwrite)")
+        raise OutputError(key="output_exists", path=path)
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder, not a file")
+        raise OutputError(key="output_is_folder", path=path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise OutputError(f"{path}: folder {folder} does not exist")
+        raise OutputError(key="output_folder_missing", path=path, folder=folder)
     if not os.access(folder, os.W_OK):
-        raise OutputError(f"{path}: folder {folder} is not writable")
+        raise OutputError(key="output_folder_unwritable", path=path, folder=folder)
 
 
 TEMP_MARK = ".leadbook-"
@@ -76,7 +76,7 @@ def _temp(path: Path) -> Path:
             prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent
         )
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+        raise OutputError(key="output_unwritable", path=path, reason=exc.strerror) from None
     os.close(fd)
     return Path(tmp)
 
@@ -110,9 +110,7 @@ def atomic_path(
         try:
             private = Path(tempfile.mkdtemp(prefix="leadbook-"))
         except OSError as exc:
-            raise OutputError(
-                f"{path}: cannot make a private temp folder: {exc.strerror}"
-            ) from None
+            raise OutputError(key="private_temp", path=path, reason=exc.strerror) from None
         temps = [_temp(private / path.name)]
     else:
         temps = [_temp(path)]
@@ -130,7 +128,7 @@ def atomic_path(
         with contextlib.suppress(OSError):  # and the new name (not every folder syncs)
             _sync(path.parent if str(path.parent) else Path("."))
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+        raise OutputError(key="output_unwritable", path=path, reason=exc.strerror) from None
     finally:
         for tmp in temps:
             with contextlib.suppress(FileNotFoundError):

@@ -93,21 +93,14 @@ def _check_type(value: Any, default: Any, where: str) -> None:
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return
     if expected is int and isinstance(value, bool):
-        raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+        raise ConfigError(key="config_not_whole", where=where, value=repr(value))
     if not isinstance(value, expected):
-        names = {
-            list: "a list",
-            dict: "a table",
-            str: "text",
-            int: "a whole number",
-            bool: "true or false",
-            float: "a number",
-        }
-        raise ConfigError(f"{where}: expected {names.get(expected, expected.__name__)}")
+        names = {list: "list", dict: "table", str: "text", int: "whole", bool: "bool"}
+        raise ConfigError(key=f"config_expected_{names.get(expected, 'number')}", where=where)
     if isinstance(value, list) and default and isinstance(default[0], str):
         bad = [v for v in value if not isinstance(v, str) or not v.strip()]
         if bad:
-            raise ConfigError(f"{where}: every entry must be non-empty text, got {bad[0]!r}")
+            raise ConfigError(key="config_empty_entry", where=where, value=repr(bad[0]))
 
 
 def _merge(defaults: dict[str, Any], user: dict[str, Any], src: str) -> dict[str, Any]:
@@ -115,14 +108,14 @@ def _merge(defaults: dict[str, Any], user: dict[str, Any], src: str) -> dict[str
     for key, value in user.items():
         if key not in defaults:
             known = ", ".join(sorted(defaults))
-            raise ConfigError(f"{src}: unknown key {key!r} (known keys: {known})")
+            raise ConfigError(key="config_unknown_key", src=src, key_=repr(key), known=known)
         default = defaults[key]
         where = f"{src}: key {key!r}"
         if key in ("sla_hours",):
             _check_type(value, default, where)
             for level, hours in value.items():
                 if isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0:
-                    raise ConfigError(f"{where}.{level!r} must be a positive number of hours")
+                    raise ConfigError(key="config_sla_hours", where=f"{where}.{level!r}")
             merged[key] = dict(value)
         elif key == "lists":
             _check_type(value, default, where)
@@ -130,7 +123,7 @@ def _merge(defaults: dict[str, Any], user: dict[str, Any], src: str) -> dict[str
             for name, items in value.items():
                 _check_type(items, ["x"], f"{where}.{name}")
                 if not items:
-                    raise ConfigError(f"{where}.{name}: a list cannot be empty")
+                    raise ConfigError(key="config_empty_list", where=f"{where}.{name}")
                 lists[name] = items
             merged[key] = lists
         elif key == "status_groups":
@@ -154,20 +147,20 @@ def _channels(raw: list[Any], src: str) -> tuple[Channel, ...]:
     for i, item in enumerate(raw):
         where = f"{src}: channels #{i + 1}"
         if not isinstance(item, dict) or set(item) != {"name", "code"}:
-            raise ConfigError(f"{where}: needs exactly 'name' and 'code'")
+            raise ConfigError(key="config_channel_keys", where=where)
         name, code = item["name"], item["code"]
         if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"{where}: 'name' must be non-empty text")
+            raise ConfigError(key="config_channel_name", where=where)
         if not isinstance(code, str) or not CHANNEL_CODE.match(code):
-            raise ConfigError(f"{where}: code {code!r} must be 2-8 capital letters (e.g. EXPO)")
+            raise ConfigError(key="config_channel_code", where=where, code=repr(code))
         channels.append(Channel(name.strip(), code))
     for attr in ("name", "code"):
         seen = [getattr(c, attr) for c in channels]
         dupes = sorted({v for v in seen if seen.count(v) > 1})
         if dupes:
-            raise ConfigError(f"{src}: channels: duplicate {attr} {dupes}")
+            raise ConfigError(key=f"config_duplicate_{attr}", src=src, values=dupes)
     if not channels:
-        raise ConfigError(f"{src}: channels: at least one channel is needed")
+        raise ConfigError(key="config_no_channel", src=src)
     return tuple(channels)
 
 
@@ -177,18 +170,18 @@ def build_config(user: dict[str, Any] | None = None, source: str | None = None) 
     src = source or "config"
     data = _merge(defaults, user or {}, src)
     if data["dormancy_days"] <= 0 or data["dormant_soon_days"] < 0:
-        raise ConfigError(f"{src}: dormancy_days must be positive, dormant_soon_days not negative")
+        raise ConfigError(key="config_dormancy", src=src)
     if data["validate"]["max_file_mb"] <= 0:
-        raise ConfigError(f"{src}: key 'validate.max_file_mb' must be positive")
+        raise ConfigError(key="config_max_file_mb", src=src)
     statuses = set(data["lists"]["statuses"])
     for name, items in data["status_groups"].items():
         unknown = [s for s in items if s not in statuses]
         if unknown:
-            raise ConfigError(f"{src}: status_groups.{name}: {unknown} not in lists.statuses")
+            raise ConfigError(key="config_status_group", src=src, name=name, values=unknown)
     levels = set(data["lists"]["potential_levels"])
     unknown_levels = [lv for lv in data["sla_hours"] if lv not in levels]
     if unknown_levels:
-        raise ConfigError(f"{src}: sla_hours: {unknown_levels} not in lists.potential_levels")
+        raise ConfigError(key="config_sla_levels", src=src, values=unknown_levels)
     digest = digest_of(data)
     return TeamConfig(
         company=data["company"],

@@ -23,7 +23,7 @@ def password_from_env(var: str | None) -> str | None:
         return None
     value = os.environ.get(var)
     if not value:
-        raise ConfigError(f"--password-env {var}: the environment variable is not set or empty")
+        raise ConfigError(key="password_not_set", var=var)
     return value
 
 
@@ -58,8 +58,11 @@ def plain_source(path: str | Path, password: str | None) -> Path | io.BytesIO:
     if not is_encrypted(path):
         return path
     if password is None:
-        raise InputError(f"{path}: the workbook is encrypted: give its password (--password-env)")
-    plain = decrypt(path.read_bytes(), password, f"{path}: wrong password")
+        raise InputError(key="password_needed", path=path)
+    try:
+        plain = decrypt(path.read_bytes(), password, "")
+    except InputError:
+        raise InputError(key="wrong_password", path=path) from None
     return io.BytesIO(plain)
 
 

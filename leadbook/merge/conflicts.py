@@ -142,9 +142,9 @@ def check_report_path(path: str | Path, encrypted: bool = False) -> Path:
     report is to be encrypted), else OutputError."""
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".csv"):
-        raise OutputError(f"{path}: the conflicts report is written as .xlsx or .csv")
+        raise OutputError(key="conflicts_format", path=path)
     if encrypted and path.suffix.lower() != ".xlsx":
-        raise OutputError(f"{path}: a CSV file cannot be encrypted: write the report as .xlsx")
+        raise OutputError(key="conflicts_csv_locked", path=path)
     return path
 
 

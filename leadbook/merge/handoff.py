@@ -90,21 +90,21 @@ def handoff(
     as_of = (as_of or datetime.now()).replace(second=0, microsecond=0)
     rep = check_rep(rep, config)
     if source.resolve() == target.resolve():
-        raise InputError(f"{source}: source and target are the same workbook")
+        raise InputError(key="handoff_same_book", path=source)
     wanted = list(dict.fromkeys(_norm(i) for i in lead_ids if _norm(i)))
     if not wanted:
-        raise InputError("--lead: no lead ID given")
+        raise InputError(key="handoff_no_leads", path=source)
     folder = Path(out_dir) if out_dir is not None else None
     outs = (output_path(source, folder), output_path(target, folder))
     if outs[0].resolve() == outs[1].resolve():
-        raise OutputError(f"{outs[0]}: both copies would be written here; use --out-dir")
+        raise OutputError(key="handoff_same_output", path=outs[0])
     if folder is not None and folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: is a file, not a folder (--out-dir)")
+        raise OutputError(key="handoff_out_dir_file", path=folder)
     src, tgt = _read(source, target, config, catalog, as_of, password)
     known = {r["lead_id"] for r in src.register}
     unknown = [i for i in wanted if i not in known]
     if unknown:
-        raise InputError(f"{source}: no lead {', '.join(unknown)} in its register")
+        raise InputError(key="handoff_unknown_leads", path=source, ids=", ".join(unknown))
     for out in outs:  # the inputs are right: now the outputs (their folder made last)
         if out.exists() and not force:
             check_target(out, force)
@@ -146,16 +146,11 @@ def check_rep(rep: str, config: TeamConfig) -> str:
     when the team config lists its reps, one of them; else ``InputError``."""
     rep = unicodedata.normalize("NFKC", rep).strip()
     if not rep:
-        raise InputError("--rep: the new owner's name is empty")
+        raise InputError(key="handoff_no_rep")
     if config.reps and rep not in config.reps:
-        raise InputError(
-            f"--rep {mask_rep(rep)}: not one of the team's reps ({'、'.join(config.reps)}); "
-            "use a name from the config's reps"
-        )
+        raise InputError(key="handoff_rep_unknown", rep=mask_rep(rep), reps="、".join(config.reps))
     if not rep.startswith("*") or len(rep) < 2:
-        raise InputError(
-            f"--rep {mask_rep(rep)}: reps are written with the surname hidden, as *李 or *经理"
-        )
+        raise InputError(key="handoff_rep_unmasked", rep=mask_rep(rep))
     return rep
 
 
@@ -222,8 +217,10 @@ def _hand_over(moved, moved_log, rep, as_of, config, usual, lang) -> list[dict[s
         latest = max((t for t in times if isinstance(t, datetime)), default=None)
         if latest is not None and latest > as_of:
             raise InputError(
-                f"lead {lead['lead_id']}: its last follow-up ({latest:%Y-%m-%d %H:%M}) is after "
-                f"the hand-off time {as_of:%Y-%m-%d %H:%M} (--as-of)"
+                key="handoff_after_as_of",
+                lead=lead["lead_id"],
+                latest=f"{latest:%Y-%m-%d %H:%M}",
+                as_of=f"{as_of:%Y-%m-%d %H:%M}",
             )
         content = note.format(owner=lead.get("last_owner") or usual)
         entries.append(

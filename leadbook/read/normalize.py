@@ -18,6 +18,7 @@ import polars as pl
 
 from leadbook.core import reference
 from leadbook.core.catalog import Field
+from leadbook.read.formulas import computed_ids
 from leadbook.read.reader import SheetData
 
 RAW = "__raw"  # suffix: the value as the user wrote it (text)
@@ -205,11 +206,25 @@ def parse_time(text: pl.Expr) -> pl.Expr:
     return pl.coalesce(from_text, serial)
 
 
+def present_keys(sheet: SheetData) -> set[str]:
+    """The field keys a sheet has columns for (province and city when they come from the
+    seed's single address column): a file is judged on these alone, whatever columns the
+    other files of its batch have."""
+    keys = set(sheet.columns)
+    if _splits_address(keys):
+        keys |= {"province", "city"}
+    return keys
+
+
+def _splits_address(columns) -> bool:
+    return "province_city" in columns and not {"province", "city"} & set(columns)
+
+
 def _with_address(sheet: SheetData) -> pl.DataFrame:
     """The sheet's frame, with the seed's single address column split into province and
     city when the sheet has no columns of its own for them."""
     frame = sheet.frame
-    if "province_city" not in frame.columns or {"province", "city"} & set(frame.columns):
+    if not _splits_address(frame.columns):
         return frame
     pairs = [split_address(v) for v in frame["province_city"].to_list()]
     return frame.with_columns(
@@ -264,3 +279,45 @@ def split_address(text: str | None) -> tuple[str | None, str | None]:
     if city is None:  # 深圳 for 深圳市
         city = next((c for c in cities if rest.startswith(c.rstrip("市"))), None)
     return province, city or rest
+
+
+# ------------------------------------------------------------------ formula lead IDs
+_DATE_CELL = r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?|\d+(\.\d+)?)$"
+
+
+def fill_formula_ids(frame: pl.DataFrame, sheets: Sequence[tuple[int, SheetData]], codes):
+    """The normalised register ``frame`` of a batch with the lead IDs of its sheets' formula
+    cells that hold no value computed as the formula would (``read.formulas``), and
+    {file index: {Excel row: ID}} of the IDs put in."""
+    todo = [(i, s) for i, s in sheets if s.formula_rows]
+    if not todo or "lead_id" not in frame.columns:
+        return frame, {}
+    filled: dict[int, dict[int, str]] = {}
+    parts = []
+    for index, sheet in todo:
+        own = frame.filter(pl.col(FILE) == index)
+        empty = [None] * own.height
+        channels = own["channel"].to_list() if "channel" in own.columns else empty
+        created = empty
+        if "created_at" in own.columns:
+            # The formula needs a real date (ISNUMBER): a date typed as text gives no ID
+            # and is not counted. The reader writes a date cell as ISO text, a number as is.
+            real = own.select(
+                pl.when(pl.col("created_at" + RAW).str.contains(_DATE_CELL)).then("created_at")
+            ).to_series()
+            created = real.to_list()
+        ids = computed_ids(own[ROW].to_list(), channels, created, sheet.formula_rows, codes)
+        filled[index] = {row: v for row, v in ids.items() if v is not None}
+        parts.append(
+            pl.DataFrame(
+                {FILE: [index] * len(ids), ROW: list(ids), "_id": list(ids.values())},
+                schema={FILE: pl.UInt32, ROW: pl.Int32, "_id": pl.String},
+            ).with_columns(pl.lit(True).alias("_formula"))
+        )
+    joined = frame.join(pl.concat(parts), on=[FILE, ROW], how="left", maintain_order="left")
+    # A formula row shows what the formula computes (nothing, when it computes "").
+    formula = pl.col("_formula").fill_null(False)
+    return joined.with_columns(
+        pl.when(formula).then(pl.col("_id")).otherwise(pl.col(c)).alias(c)
+        for c in ("lead_id", "lead_id" + RAW)
+    ).drop("_id", "_formula"), filled

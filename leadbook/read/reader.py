@@ -21,6 +21,7 @@ from typing import Any
 from leadbook.core.catalog import Catalog
 from leadbook.core.errors import InputError
 from leadbook.core.texts import sheet_names
+from leadbook.read.formulas import stale_formula_rows
 
 HEADER_SCAN_ROWS = 20
 MIN_HEADER_MATCHES = 3
@@ -83,6 +84,7 @@ class SheetData:
     rows: list[int] = field(default_factory=list)  # Excel row numbers of the data rows
     frame: Any = None  # polars DataFrame: one text column per field key, aligned with rows
     extra: Any = None  # polars DataFrame: the unknown columns' text, named by column index
+    formula_rows: set[int] = field(default_factory=set)  # lead-ID formulas without a value
 
     def extra_values(self, col: int, rows: list[int]) -> list[str | None]:
         """The trimmed text of an unknown column (0-based index) at the given Excel rows
@@ -328,6 +330,7 @@ def read_book(
         raise input_error(lang, "malformed", detail=detail) from None
     source = io.BytesIO(plain) if plain is not None else path
     properties = read_properties(source) if kind == "zip" else {}
+    register.formula_rows = stale_formula_rows(source, kind, register)
     return RawBook(str(path), register, log, properties)
 
 

@@ -60,7 +60,7 @@ def make_report(
     if encrypt and password is None:
         raise ValueError("encrypt needs a password")
     if encrypt and html is not None:
-        raise OutputError(f"{html}: an HTML page cannot be encrypted; write it without --encrypt")
+        raise OutputError(key="html_not_encrypted", path=html)
     config = config or load_config()
     as_of = as_of or datetime.now().replace(second=0, microsecond=0)
     for target in (html, xlsx):
@@ -93,6 +93,6 @@ def make_report(
 def _check_folder(path: Path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder, not a file")
+        raise OutputError(key="output_is_folder", path=path)
     if not folder.is_dir():
-        raise OutputError(f"{path}: folder {folder} does not exist")
+        raise OutputError(key="output_folder_missing", path=path, folder=folder)
