@@ -16,7 +16,7 @@ import polars as pl
 from leadbook.core import mask, reference
 from leadbook.core.catalog import Catalog
 from leadbook.core.config import TeamConfig
-from leadbook.read.normalize import BAD, FILE, RAW, ROW
+from leadbook.read.normalize import BAD, CELL, DETAIL, FILE, HINT, KIND, RAW, ROW, TEXT
 
 DUPLICATE_ROWS_SHOWN = 5  # rows named in a duplicate-lead-id message
 VAGUE_MAX_CHARS = 12  # a need this short, with a vague term and no number, is vague
@@ -122,10 +122,9 @@ def industry_matches(reg, log, ctx) -> Iterator[Hits]:
 def lost_has_reason(reg, log, ctx) -> Iterator[Hits]:
     """R-S4.2: 已流失 needs a loss reason."""
     lost = list(ctx.config.status_groups.get("lost", ()))
-    if not _has(reg, "status") or not lost:
-        return
-    reason = pl.col("loss_reason") if "loss_reason" in reg.columns else pl.lit(None)
-    bad = reg.filter(pl.col("status").is_in(lost) & reason.is_null())
+    if not _has(reg, "status", "loss_reason") or not lost:
+        return  # without the column (the seed's table has none): the file says so once
+    bad = reg.filter(pl.col("status").is_in(lost) & pl.col("loss_reason").is_null())
     if bad.height:
         yield _hits("lost-without-reason", "register", "loss_reason", bad, pl.col("status"))
 
@@ -153,11 +152,20 @@ def high_potential_is_complete(reg, log, ctx) -> Iterator[Hits]:
     levels = ctx.config.values("potential_levels")
     if not _has(reg, "potential") or not levels:
         return
-    parts = [c for c in ("need", "budget", "timeline")]
-    missing = [pl.col(c).is_null() if c in reg.columns else pl.lit(True) for c in parts]
-    bad = reg.filter((pl.col("potential") == levels[0]) & pl.any_horizontal(missing))
-    if bad.height:
-        yield _hits("high-potential-incomplete", "register", "potential", bad, pl.col("potential"))
+    high = reg.filter(pl.col("potential") == levels[0])
+    for key in ("need", "budget", "timeline"):  # each missing one, at its own cell
+        if key not in high.columns:
+            continue  # no such column: the file's missing-column finding says so
+        bad = high.filter(pl.col(key).is_null())
+        if bad.height:
+            yield _hits(
+                "high-potential-incomplete",
+                "register",
+                key,
+                bad,
+                pl.lit(None),
+                level=pl.lit(levels[0]),
+            )
 
 
 @rule
@@ -197,8 +205,20 @@ def lead_id_is_consistent(reg, log, ctx) -> Iterator[Hits]:
             & pl.col("channel").is_in(list(codes))
             & pl.col("created_at").is_not_null()
         )
-        if missing.height:
-            yield _hits("required-missing", "register", "lead_id", missing, pl.lit(None))
+        as_text = pl.col("created_at" + TEXT).fill_null(False)
+        if missing.filter(~as_text).height:
+            yield _hits(
+                "required-missing", "register", "lead_id", missing.filter(~as_text), pl.lit(None)
+            )
+        if missing.filter(as_text).height:  # the formula cannot read a date typed as text
+            yield _hits(
+                "required-missing",
+                "register",
+                "lead_id",
+                missing.filter(as_text),
+                _text("created_at"),
+                reason=pl.lit("created-as-text"),
+            )
 
 
 @rule
@@ -370,18 +390,22 @@ def register_matches_log(reg, log, ctx) -> Iterator[Hits]:
     unlogged = pl.col("_last").is_null() & pl.col("last_contact_at").is_not_null()
     bad = rows.filter(differs | unlogged)
     if bad.height:
-        none = NO_LOG_ENTRY[ctx.lang if ctx.lang in NO_LOG_ENTRY else "zh"]
+        reason = (
+            pl.when(unlogged)
+            .then(pl.lit("unlogged"))
+            .when(pl.col("last_contact_at").is_null())
+            .then(pl.lit("register-empty"))
+            .otherwise(pl.lit(""))
+        )
         yield _hits(
             "log-mismatch",
             "register",
             "last_contact_at",
             bad,
             pl.coalesce(_fmt_time("last_contact_at"), pl.lit("")),
-            detail=pl.coalesce(_fmt_time("_last"), pl.lit(none)),
+            logged=pl.coalesce(_fmt_time("_last"), pl.lit("")),
+            reason=reason,
         )
-
-
-NO_LOG_ENTRY = {"zh": "跟进记录中没有这条线索", "en": "no entry for this lead in the log"}
 
 
 # ------------------------------------------------------------------ personal data
@@ -422,3 +446,77 @@ def no_personal_data(reg, log, ctx) -> Iterator[Hits]:
                         orient="row",
                     )
                     yield _hits(code, role, key, rows, pl.col("v"))
+
+
+# ------------------------------------------------------------ the seed's formats
+@rule
+def industry_is_standard(reg, log, ctx) -> Iterator[Hits]:
+    """R-S2.1: a one-cell 所属行业 with a part below the division that is not a GB/T 4754
+    name (制造业-汽车零部件): a warning naming the likely division, never an error."""
+    if not _has(reg, "industry" + DETAIL):
+        return
+    rows = reg.filter(pl.col("industry" + DETAIL).is_not_null())
+    if rows.height:
+        division = pl.col("industry" + HINT)
+        yield _hits(
+            "industry-detail",
+            "register",
+            "industry",
+            rows,
+            pl.col("industry" + CELL),
+            detail=pl.col("industry" + DETAIL),
+            division=division,
+            section=division.replace_strict(
+                reference.division_sections(), default=None, return_dtype=pl.String
+            ),
+            reason=pl.when(division.is_not_null()).then(pl.lit("guess")).otherwise(pl.lit("")),
+        )
+
+
+@rule
+def size_is_readable(reg, log, ctx) -> Iterator[Hits]:
+    """R-S2.1: a company size is an employee or revenue band (any, not only the list's)."""
+    if not _has(reg, "size", "size" + KIND):
+        return
+    unreadable = reg.filter(pl.col("size").is_not_null() & pl.col("size" + KIND).is_null())
+    if unreadable.height:
+        yield _hits("invalid-size", "register", "size", unreadable, _text("size"))
+    reversed_ = reg.filter(pl.col("size__low") > pl.col("size__high"))
+    if reversed_.height:
+        yield _hits(
+            "invalid-size", "register", "size", reversed_, _text("size"), reason=pl.lit("reversed")
+        )
+
+
+# The date-as-text reason of each field: what the workbook cannot do with the text.
+DATE_AS_TEXT_REASONS = {"created_at": "created-at", "last_contact_at": "last-contact-at"}
+
+
+@rule
+def dates_are_dates(reg, log, ctx) -> Iterator[Hits]:
+    """A date-time typed as text (2024/5/20 14:30 in LibreOffice, 2026.11.29) is checked as
+    the date it reads as, and noted: the workbook's formulas and colours need a real date."""
+    for role, frame, fields in (
+        ("register", reg, ctx.catalog.register),
+        ("log", log, ctx.catalog.log),
+    ):
+        if frame is None:
+            continue
+        for fd in fields:
+            if not fd.is_time or fd.key + TEXT not in frame.columns:
+                continue
+            rows = frame.filter(pl.col(fd.key + TEXT))
+            if rows.height:
+                shown = "%Y-%m-%d %H:%M" if fd.type == "datetime" else "%Y-%m-%d"
+                reason = (
+                    DATE_AS_TEXT_REASONS.get(fd.key, "other") if role == "register" else "other"
+                )
+                yield _hits(
+                    "date-as-text",
+                    role,
+                    fd.key,
+                    rows,
+                    _text(fd.key),
+                    date=pl.col(fd.key).dt.strftime(shown),
+                    reason=pl.lit(reason),
+                )
