@@ -165,6 +165,7 @@ def _check_batch(batch, catalog, config, as_of, lang, on_frames=None, check=True
 
 def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
     """Run the column schema and the rules over a batch; each file gets its issues."""
+    from leadbook.check import formats  # noqa: F401  (registers its rules)
     from leadbook.check.rules import RULES, Context
     from leadbook.check.schema import column_failures
     from leadbook.read.normalize import FILE, ROW

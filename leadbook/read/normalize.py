@@ -175,7 +175,7 @@ def _typed_as_text(key: str) -> pl.Expr:
 
 def _with_size_bounds(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     """``key__low``, ``key__high`` (people or 万元) and ``key__kind`` of each size band; all
-    null where the text cannot be read (``check.rules`` reports it)."""
+    null where the text cannot be read (``check.formats`` reports it)."""
     values = frame[key].drop_nulls().unique().to_list()
     bands = {v: parse_size(v) for v in values}
     table = pl.DataFrame(
