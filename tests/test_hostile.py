@@ -299,11 +299,12 @@ def test_a_register_of_a_million_rows_in_bounded_memory(tmp_path, measurements):
     assert summary(run) == {
         "files": 1,
         "rows": SHEET_ROWS,
-        "errors": 8,
-        "warnings": 0,
+        "errors": 7,
+        "warnings": 1,  # 行业大类 and 流失原因, which the seed's table has not: one note
         "unreadable": 0,
     }
-    assert {i["code"] for i in json.loads(run.out)["files"][0]["issues"]} == {"missing-column"}
+    codes = {i["code"] for i in json.loads(run.out)["files"][0]["issues"]}
+    assert codes == {"missing-column", "checks-skipped"}
     assert run.seconds < 120 and run.peak_mb < 2000
 
 
