@@ -108,3 +108,95 @@ def seed_layout_book(
                 ws.write_string(r, c, str(v))
     wb.close()
     return path
+
+
+# ------------------------------------------- the seed's own table, filled as the seed fills it
+# The labels of the seed's register table (线索信息管理表模板), in its order: no 创建时间,
+# 潜力等级, 行业大类 or 流失原因; 所属行业 in one cell, 公司地址 in one column.
+SEED_TABLE = (
+    "线索编号", "来源渠道", "线索状态", "公司名称", "所属行业", "公司规模", "公司地址", "姓名",
+    "职位", "办公电话", "企业/钉钉账号", "核心需求描述", "预算范围", "项目时间节点", "决策流程",
+    "最近跟进人", "最近跟进时间", "跟进内容摘要", "下一步行动计划",
+)  # fmt: skip
+SEED_TITLE = "线索信息管理表模板"
+
+
+def seed_table_row(lead_id: str, **changes) -> dict:
+    """One lead with the seed's example values (SPEC.md, the register table), by label."""
+    row = {
+        "线索编号": lead_id,
+        "来源渠道": "展会",
+        "线索状态": "跟进中",
+        "公司名称": "深圳市华创智能科技有限公司",
+        "所属行业": "制造业-汽车零部件",
+        "公司规模": "200-500人",
+        "公司地址": "广东省深圳市",
+        "姓名": "*经理",
+        "职位": "采购部主管",
+        "办公电话": "0755-86001234",
+        "企业/钉钉账号": "wxid_xxxxxxx",
+        "核心需求描述": "需要采购一批智能传感器,要求精度±0.1%",
+        "预算范围": "30-50万",
+        "项目时间节点": "计划2024年8月交付",
+        "决策流程": "需技术部评估,总经理审批",
+        "最近跟进人": "*销售",
+        "最近跟进时间": datetime(2024, 5, 20, 14, 30),
+        "跟进内容摘要": "客户对方案细节提出疑问,需补充技术参数说明",
+        "下一步行动计划": "5月25日前提交技术参数说明(*销售)",
+    }
+    row.update(changes)
+    return row
+
+
+def seed_table_xlsxwriter(path: Path, rows: list[dict]) -> Path:
+    """The seed's table by XlsxWriter: a title row, the header, the rows; datetimes as dates,
+    text as text (a date typed as text stays text)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path))
+    when = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    ws = wb.add_worksheet("线索信息管理表")
+    ws.write_string(0, 0, SEED_TITLE)
+    for c, label in enumerate(SEED_TABLE):
+        ws.write_string(1, c, label)
+    for r, row in enumerate(rows, start=2):
+        for c, label in enumerate(SEED_TABLE):
+            v = row.get(label)
+            if isinstance(v, datetime):
+                ws.write_datetime(r, c, v, when)
+            elif v is not None:
+                ws.write_string(r, c, str(v))
+    wb.close()
+    return path
+
+
+def seed_table_openpyxl(path: Path, rows: list[dict]) -> Path:
+    """The seed's table by openpyxl (strings stay strings, datetimes become date cells)."""
+    import openpyxl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "线索信息管理表"
+    ws.append([SEED_TITLE])
+    ws.append(list(SEED_TABLE))
+    for row in rows:
+        ws.append([row.get(label) for label in SEED_TABLE])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+    wb.save(path)
+    return path
+
+
+def seed_table_pandas(path: Path, rows: list[dict]) -> Path:
+    """The seed's table by pandas ``to_excel`` below a title row (object columns: each cell
+    keeps its own type, a date typed as text stays text)."""
+    import pandas as pd
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame([[row.get(label) for label in SEED_TABLE] for row in rows], dtype=object)
+    frame.columns = list(SEED_TABLE)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="线索信息管理表", startrow=1, index=False)
+        writer.sheets["线索信息管理表"].cell(row=1, column=1, value=SEED_TITLE)
+    return path

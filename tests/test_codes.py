@@ -40,6 +40,10 @@ EXPECTED = {
     "unknown-lead": "error",
     "log-mismatch": "warning",
     "template-mismatch": "warning",
+    "industry-detail": "warning",
+    "invalid-size": "error",
+    "date-as-text": "warning",
+    "checks-skipped": "warning",
 }
 SAMPLE = {
     "label": "办公电话",
@@ -53,6 +57,14 @@ SAMPLE = {
     "idle": 120,
     "detail": "some detail",
     "rows": [5, 9],
+    "reg_sheet": "线索台账",
+    "log_sheet": "跟进记录",
+    "logged": "2024-06-22 14:30",
+    "division": "汽车制造业",
+    "section": "制造业",
+    "date": "2024-05-20 14:30",
+    "columns": "“创建时间”",
+    "checks": "首次跟进时限",
 }
 
 
@@ -82,6 +94,9 @@ def test_templates_use_only_the_documented_placeholders(code):
     templates = [entry.message_zh, entry.message_en, entry.hint_zh, entry.hint_en]
     used = set().union(*(placeholders(t) for t in templates))
     assert used <= set(entry.params)
+    for r in entry.reasons:  # a reason's own texts may use the code's placeholders too
+        used |= set().union(*(placeholders(t) for t in (r.zh, r.message_zh, r.hint_zh)))
+        used.add("reason")
     for extra in PARAMS.get(code, ()):
         if extra != "reason" or code != "required-missing":
             assert extra in used, (code, extra)
@@ -114,8 +129,8 @@ def test_describe_renders_missing_placeholders_as_empty():
 def test_a_label_left_without_its_value_is_trimmed():
     assert describe("not-in-list", "zh")[1] == "点单元格右侧的箭头,从下拉列表中选择。"
     assert describe("not-in-list", "en")[1].endswith("pick a value from the list.")
-    assert describe("log-mismatch", "zh")[0] == "线索台账与跟进记录不一致"
-    assert describe("log-mismatch", "en", detail="x:")[0].endswith("disagree: x:")
+    assert describe("template-mismatch", "zh")[0] == "这个文件与当前模板不一致"
+    assert describe("template-mismatch", "en", detail="x:")[0].endswith("template: x:")
     assert describe("not-in-list", "zh", allowed="A:")[1].endswith("可选:A:")
 
 

@@ -299,11 +299,12 @@ def test_a_register_of_a_million_rows_in_bounded_memory(tmp_path, measurements):
     assert summary(run) == {
         "files": 1,
         "rows": SHEET_ROWS,
-        "errors": 8,
-        "warnings": 0,
+        "errors": 7,
+        "warnings": 1,  # 行业大类 and 流失原因, which the seed's table has not: one note
         "unreadable": 0,
     }
-    assert {i["code"] for i in json.loads(run.out)["files"][0]["issues"]} == {"missing-column"}
+    codes = {i["code"] for i in json.loads(run.out)["files"][0]["issues"]}
+    assert codes == {"missing-column", "checks-skipped"}
     assert run.seconds < 120 and run.peak_mb < 2000
 
 
@@ -338,6 +339,11 @@ def test_a_header_row_to_column_xfd(tmp_path, measurements):
 
 
 # ------------------------------------------------------------------------ odd layouts
+# Findings about the columns these small sheets lack and their dates typed as text: not what
+# the tests below are about.
+NOT_HERE = {"missing-column", "checks-skipped", "date-as-text"}
+
+
 def test_merged_cells_over_the_header(tmp_path):
     """A merged title and group bands above the header, a header merged over two columns, a
     value merged over two rows: the header is found; the merged value lives in its first
@@ -360,7 +366,7 @@ def test_merged_cells_over_the_header(tmp_path):
     wb.close()
     report = validate_paths([path], as_of=datetime(2024, 6, 30, 18))
     assert report.files[0].error is None and report.files[0].rows == 3
-    found = [f for f in report.flatten("cell", "code") if f[1] != "missing-column"]
+    found = [f for f in report.flatten("cell", "code") if f[1] not in NOT_HERE]
     assert found == [("线索信息管理表!B5", "required-missing")]
 
 
@@ -379,7 +385,7 @@ def test_a_header_merged_over_two_rows(tmp_path):
     report = validate_paths([path], as_of=datetime(2024, 6, 30, 18))
     assert report.files[0].error is None
     assert report.files[0].rows == 2  # the lower header row (empty) and the lead
-    assert [f for f in report.flatten("code") if f != ("missing-column",)] == []
+    assert [f for f in report.flatten("code") if f[0] not in NOT_HERE] == []
 
 
 def _leads_workbook(path: Path, vba: Path | None = None) -> Path:
@@ -443,7 +449,7 @@ def test_formulas_and_error_cells(tmp_path):
     ws.write_string(2, 6, "=1+1")
     wb.close()
     report = validate_paths([path], as_of=datetime(2024, 6, 30, 18))
-    found = [f for f in report.flatten("cell", "code", "value") if f[1] != "missing-column"]
+    found = [f for f in report.flatten("cell", "code", "value") if f[1] not in NOT_HERE]
     assert found == [
         ("线索台账!E2", "required-missing", None),
         ("线索台账!F2", "required-missing", None),

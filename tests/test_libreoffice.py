@@ -259,7 +259,7 @@ def _expected(fields, row: int, cols: dict[str, str], lists: ListSheet) -> dict[
             )
         elif fd.type == "list" and fd.list == "lead_ids":
             out[fd.key] = "of:cell-content-is-in-list(LEAD_IDS)"
-        elif fd.type == "list" and lists.has(list_name(fd.list)):
+        elif fd.type in ("list", "size") and lists.has(list_name(fd.list)):  # size: any band too
             out[fd.key] = f"of:cell-content-is-in-list({list_name(fd.list)})"
         elif fd.type == "masked_name":
             out[fd.key] = f'of:is-true-formula(LEFT([.{cols[fd.key]}{row}];1)="*")'

@@ -64,7 +64,6 @@ def test_every_list_field_has_a_named_dropdown(book):
         "status": "LIST_statuses",
         "potential": "LIST_potential_levels",
         "industry": "LIST_industry_sections",
-        "size": "LIST_company_sizes",
         "province": "LIST_provinces",
         "loss_reason": "LIST_loss_reasons",
     }
@@ -75,6 +74,10 @@ def test_every_list_field_has_a_named_dropdown(book):
         assert dv.errorStyle in (None, "stop") and dv.showErrorMessage
         assert dv.allow_blank
         assert name in book.defined_names
+    # The size's standard bands as a dropdown that accepts any band typed (50-100人).
+    size = dvs[get_column_letter([f.key for f in catalog.register].index("size") + 1)]
+    assert size.type == "list" and size.formula1 == "LIST_company_sizes"
+    assert not size.showErrorMessage and size.allow_blank
     assert dvs["H"].formula1 == 'INDIRECT("IND_"&MATCH($G3,LIST_industry_sections,0))'
     assert dvs["K"].formula1 == 'INDIRECT("REG_"&MATCH($J3,LIST_provinces,0))'
     assert dvs["B"].type == "date"

@@ -57,8 +57,13 @@ PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "industry-mismatch": ("parent",),
         "sla-breach": ("hours", "level"),
         "dormant-overdue": ("days", "idle"),
-        "log-mismatch": ("detail",),
+        "log-mismatch": ("reason", "reg_sheet", "log_sheet", "logged"),
         "template-mismatch": ("detail",),
+        "high-potential-incomplete": ("level",),
+        "industry-detail": ("detail", "division", "section", "reason"),
+        "invalid-size": ("reason",),
+        "date-as-text": ("date", "reason"),
+        "checks-skipped": ("columns", "checks"),
     }
 )
 _CODE_NAME = re.compile(r"^[a-z]+(-[a-z]+)*$")

@@ -16,7 +16,7 @@ import polars as pl
 from leadbook.core import mask, reference
 from leadbook.core.catalog import Catalog
 from leadbook.core.config import TeamConfig
-from leadbook.read.normalize import BAD, FILE, RAW, ROW
+from leadbook.read.normalize import BAD, FILE, RAW, ROW, TEXT
 
 DUPLICATE_ROWS_SHOWN = 5  # rows named in a duplicate-lead-id message
 VAGUE_MAX_CHARS = 12  # a need this short, with a vague term and no number, is vague
@@ -122,10 +122,9 @@ def industry_matches(reg, log, ctx) -> Iterator[Hits]:
 def lost_has_reason(reg, log, ctx) -> Iterator[Hits]:
     """R-S4.2: 已流失 needs a loss reason."""
     lost = list(ctx.config.status_groups.get("lost", ()))
-    if not _has(reg, "status") or not lost:
-        return
-    reason = pl.col("loss_reason") if "loss_reason" in reg.columns else pl.lit(None)
-    bad = reg.filter(pl.col("status").is_in(lost) & reason.is_null())
+    if not _has(reg, "status", "loss_reason") or not lost:
+        return  # without the column (the seed's table has none): the file says so once
+    bad = reg.filter(pl.col("status").is_in(lost) & pl.col("loss_reason").is_null())
     if bad.height:
         yield _hits("lost-without-reason", "register", "loss_reason", bad, pl.col("status"))
 
@@ -153,11 +152,20 @@ def high_potential_is_complete(reg, log, ctx) -> Iterator[Hits]:
     levels = ctx.config.values("potential_levels")
     if not _has(reg, "potential") or not levels:
         return
-    parts = [c for c in ("need", "budget", "timeline")]
-    missing = [pl.col(c).is_null() if c in reg.columns else pl.lit(True) for c in parts]
-    bad = reg.filter((pl.col("potential") == levels[0]) & pl.any_horizontal(missing))
-    if bad.height:
-        yield _hits("high-potential-incomplete", "register", "potential", bad, pl.col("potential"))
+    high = reg.filter(pl.col("potential") == levels[0])
+    for key in ("need", "budget", "timeline"):  # each missing one, at its own cell
+        if key not in high.columns:
+            continue  # no such column: the file's missing-column finding says so
+        bad = high.filter(pl.col(key).is_null())
+        if bad.height:
+            yield _hits(
+                "high-potential-incomplete",
+                "register",
+                key,
+                bad,
+                pl.lit(None),
+                level=pl.lit(levels[0]),
+            )
 
 
 @rule
@@ -197,8 +205,20 @@ def lead_id_is_consistent(reg, log, ctx) -> Iterator[Hits]:
             & pl.col("channel").is_in(list(codes))
             & pl.col("created_at").is_not_null()
         )
-        if missing.height:
-            yield _hits("required-missing", "register", "lead_id", missing, pl.lit(None))
+        as_text = pl.col("created_at" + TEXT).fill_null(False)
+        if missing.filter(~as_text).height:
+            yield _hits(
+                "required-missing", "register", "lead_id", missing.filter(~as_text), pl.lit(None)
+            )
+        if missing.filter(as_text).height:  # the formula cannot read a date typed as text
+            yield _hits(
+                "required-missing",
+                "register",
+                "lead_id",
+                missing.filter(as_text),
+                _text("created_at"),
+                reason=pl.lit("created-as-text"),
+            )
 
 
 @rule
@@ -370,18 +390,22 @@ def register_matches_log(reg, log, ctx) -> Iterator[Hits]:
     unlogged = pl.col("_last").is_null() & pl.col("last_contact_at").is_not_null()
     bad = rows.filter(differs | unlogged)
     if bad.height:
-        none = NO_LOG_ENTRY[ctx.lang if ctx.lang in NO_LOG_ENTRY else "zh"]
+        reason = (
+            pl.when(unlogged)
+            .then(pl.lit("unlogged"))
+            .when(pl.col("last_contact_at").is_null())
+            .then(pl.lit("register-empty"))
+            .otherwise(pl.lit(""))
+        )
         yield _hits(
             "log-mismatch",
             "register",
             "last_contact_at",
             bad,
             pl.coalesce(_fmt_time("last_contact_at"), pl.lit("")),
-            detail=pl.coalesce(_fmt_time("_last"), pl.lit(none)),
+            logged=pl.coalesce(_fmt_time("_last"), pl.lit("")),
+            reason=reason,
         )
-
-
-NO_LOG_ENTRY = {"zh": "跟进记录中没有这条线索", "en": "no entry for this lead in the log"}
 
 
 # ------------------------------------------------------------------ personal data

@@ -15,7 +15,7 @@ import polars as pl
 
 from leadbook.core.catalog import Field
 from leadbook.core.config import CASCADE_PARENTS, TeamConfig
-from leadbook.read.normalize import RAW
+from leadbook.read.normalize import FREE, RAW
 
 # Pattern-checked types and the code a mismatch produces.
 PATTERN_CODES = {
@@ -34,7 +34,8 @@ class ColumnFailure:
 
 
 def _list_values(fd: Field, config: TeamConfig) -> tuple[str, ...]:
-    if not fd.list or fd.list in CASCADE_PARENTS or fd.list == "lead_ids":
+    if fd.type != "list" or not fd.list or fd.list in CASCADE_PARENTS or fd.list == "lead_ids":
+        # A size's list is the dropdown's standard bands; any readable band is valid (rules).
         return ()  # cascades are row rules; lead IDs are checked against the register
     return config.values(fd.list)
 
@@ -86,5 +87,13 @@ def column_failures(
             if index is None:
                 continue
             code = "required-missing" if check == "not_nullable" else codes.get((column, number))
+            if code == "required-missing" and _free(frame, column, int(index)):
+                continue
             if code:
                 yield ColumnFailure(int(index), column.removesuffix(RAW), code)
+
+
+def _free(frame: pl.DataFrame, column: str, index: int) -> bool:
+    """A required value this row's layout does not ask for (``normalize.FREE``)."""
+    free = column.removesuffix(RAW) + FREE
+    return free in frame.columns and bool(frame[free][index])

@@ -29,6 +29,7 @@ from leadbook.read.reader import RawBook, expand_paths, input_error, read_book
 
 BATCH_ROWS = 60_000  # rows validated together (one pandera call per batch); memory bound
 READ_AHEAD = 4  # files read ahead of validation
+UNTYPED_SUFFIXES = (".csv", ".tsv", ".txt")  # formats whose cells carry no type
 
 
 @dataclass
@@ -132,6 +133,10 @@ def _take(item, report: Report) -> _Book | None:
         file_report.error = str(result)
         return None
     file_report.rows = len(result.register)
+    if path.suffix.lower() in UNTYPED_SUFFIXES:  # every cell is text: no date-as-text notes
+        for sheet in (result.register, result.log):
+            if sheet is not None:
+                sheet.typed = False
     return _Book(len(report.files) - 1, file_report, result)
 
 
@@ -188,6 +193,7 @@ def _keep_ids(book, reg, computed: dict[int, str] | None, keep_all: bool) -> Non
 
 def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
     """Run the column schema and the rules over a batch; each file gets its issues."""
+    from leadbook.check import formats  # noqa: F401  (registers its rules)
     from leadbook.check.rules import Context
 
     ctx = Context(catalog, config, as_of, lang)
@@ -323,6 +329,8 @@ def _letter(raw: RawBook, role: str, key: str) -> str | None:
     col = sheet.columns.get(key)
     if col is None and key in ("province", "city"):
         col = sheet.columns.get("province_city")
+    if col is None and key == "industry_division":  # the seed's one-cell 门类-大类
+        col = sheet.columns.get("industry")
     return xl_col_to_name(col) if col is not None else None
 
 
@@ -340,6 +348,9 @@ def _issue(book, catalog, lang, code, role, key, row, value, **params) -> Issue:
         if len(shown) > 80:
             shown = shown[:79] + "…"
     params.setdefault("label", _label(catalog, role, key, lang))
+    if code == "log-mismatch":  # which sheet says what
+        params.setdefault("reg_sheet", book.raw.register.name)
+        params.setdefault("log_sheet", book.raw.log.name if book.raw.log else "")
     return make_issue(
         code,
         file=book.report.path,
@@ -380,9 +391,17 @@ def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str)
         present = set(sheet.columns)
         if "province_city" in present:
             present |= {"province", "city"}
-        missing = [f for f in catalog.sheet_fields(role) if f.required and f.key not in present]
+        if "industry" in present:  # 门类-大类 in one cell (read.industry)
+            present.add("industry_division")
+        fields = catalog.sheet_fields(role)
+        # A sheet not made by leadbook may lack the columns the seed's table has not: one note.
+        own = "leadbook_catalog" in (raw.properties or {})
+        skipped = [f for f in fields if f.seed_optional and f.key not in present and not own]
+        missing = [f for f in fields if f.required and f.key not in present and f not in skipped]
         if role == "register" and not {"office_phone", "im_account"} & present:
             missing.append(catalog.field("office_phone"))  # one of the two is required
+        if skipped:
+            report.issues.append(_checks_skipped(report, sheet, skipped, lang))
         for fd in missing:
             report.issues.append(
                 make_issue(
@@ -442,3 +461,26 @@ def _template_difference(props, catalog, config, lang) -> str:
             else "a different team config (check with the same --config)"
         )
     return ";".join(parts) if lang == "zh" else "; ".join(parts)
+
+
+def _checks_skipped(report: FileReport, sheet, skipped, lang: str) -> Issue:
+    """One note for the columns the seed's table has not, with the checks they feed."""
+    zh = lang != "en"
+    columns = (
+        "、".join(f"“{f.label(lang)}”" for f in skipped)
+        if zh
+        else ", ".join(f"“{f.label(lang)}”" for f in skipped)
+    )
+    checks = ";" if zh else "; "
+    return make_issue(
+        "checks-skipped",
+        file=report.path,
+        sheet=sheet.name,
+        row=sheet.header_row,
+        lang=lang,
+        label="",
+        columns=columns,
+        checks=checks.join(
+            f"{f.label(lang)}{':' if zh else ': '}{f.checks(lang)}" for f in skipped
+        ),
+    )

@@ -18,7 +18,7 @@ from leadbook.core.errors import ConfigError
 from leadbook.core.paths import schema_file
 
 FIELD_TYPES = frozenset(
-    {"text", "list", "datetime", "date", "lead_id", "phone", "budget", "masked_name", "url"}
+    {"text", "list", "datetime", "date", "lead_id", "phone", "budget", "masked_name", "url", "size"}
 )
 _FIELD_KEYS = {
     "key": str,
@@ -37,6 +37,8 @@ _FIELD_KEYS = {
     "sensitive": bool,
     "scan_pii": bool,
     "aliases": list,
+    "checks_zh": str,
+    "checks_en": str,
 }
 _MANDATORY = ("key", "zh", "en", "group", "type", "help_zh", "help_en", "example")
 HELP_LIMIT = 255  # Excel's limit for a data validation input message
@@ -60,12 +62,24 @@ class Field:
     sensitive: bool = False
     scan_pii: bool = False
     aliases: tuple[str, ...] = ()
+    # The checks that need this column, for a field the seed's table has not: a sheet in the
+    # seed's layout that lacks it gets one file-level note naming them, not an error.
+    checks_zh: str = ""
+    checks_en: str = ""
 
     def label(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
 
     def help(self, lang: str = "zh") -> str:
         return self.help_en if lang == "en" else self.help_zh
+
+    def checks(self, lang: str = "zh") -> str:
+        return self.checks_en if lang == "en" else self.checks_zh
+
+    @property
+    def seed_optional(self) -> bool:
+        """The seed's register table has no such column (创建时间, 潜力等级, ...)."""
+        return bool(self.checks_zh)
 
     @property
     def is_list(self) -> bool:
@@ -138,8 +152,10 @@ def _parse_field(raw: dict[str, Any], where: str, groups: dict[str, Group]) -> F
         raise ConfigError(f"{name}: type {raw['type']!r} is not one of {sorted(FIELD_TYPES)}")
     if raw["group"] not in groups:
         raise ConfigError(f"{name}: group {raw['group']!r} is not in [groups]")
-    if raw["type"] == "list" and "list" not in raw:
-        raise ConfigError(f"{name}: a list field needs 'list'")
+    if raw["type"] in ("list", "size") and "list" not in raw:
+        raise ConfigError(f"{name}: a {raw['type']} field needs 'list'")
+    if ("checks_zh" in raw) != ("checks_en" in raw):
+        raise ConfigError(f"{name}: 'checks_zh' and 'checks_en' go together")
     for lang in ("zh", "en"):
         if len(raw[f"help_{lang}"]) > HELP_LIMIT:
             raise ConfigError(f"{name}: help_{lang} is longer than {HELP_LIMIT} characters")

@@ -37,3 +37,16 @@ def industry_codes() -> dict[str, str]:
 def regions() -> dict[str, tuple[str, ...]]:
     """Province-level division -> its prefecture-level cities (municipalities: districts)."""
     return _group(_read("regions.csv"), "province", "city")
+
+
+@cache
+def division_sections() -> dict[str, str]:
+    """Division name -> its section name (汽车制造业 -> 制造业)."""
+    return {r["division"]: r["section"] for r in _read("industries.csv")}
+
+
+@cache
+def industry_keywords() -> dict[str, str]:
+    """Words real sheets write below or instead of a GB/T 4754 division -> that division
+    (汽车零部件 -> 汽车制造业). ``schemas/industry_keywords.csv``, see SOURCES.md."""
+    return {r["keyword"]: r["division"] for r in _read("industry_keywords.csv")}

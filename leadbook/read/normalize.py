@@ -19,11 +19,19 @@ import polars as pl
 from leadbook.core import reference
 from leadbook.core.catalog import Field
 from leadbook.read.formulas import computed_ids
+from leadbook.read.industry import split_industry
 from leadbook.read.reader import SheetData
+from leadbook.read.size import parse_size
 
 RAW = "__raw"  # suffix: the value as the user wrote it (text)
 BAD = "__bad"  # suffix: a date-time that could not be read
 NUM = "__num"  # suffix: a text field that held a number (phones that lost their 0)
+TEXT = "__text"  # suffix: a date-time cell that holds text reading as a date (2024/5/20 14:30)
+FREE = "__free"  # suffix: True where a required value may be empty (the seed's one-cell industry)
+DETAIL = "__detail"  # industry__detail: the part of 所属行业 below the division (汽车零部件)
+HINT = "__hint"  # industry__hint: the division that detail likely belongs to
+CELL = "__cell"  # industry__cell: the one-cell 所属行业 as written
+LOW, HIGH, KIND = "__low", "__high", "__kind"  # a size band's bounds and kind
 FILE, ROW = "_file", "_row"
 
 _DATETIME = re.compile(
@@ -99,19 +107,23 @@ def batch_frame(sheets: Sequence[tuple[int, SheetData]], fields: Sequence[Field]
     by_key = {f.key: f for f in fields}
     parts = []
     for file_index, sheet in sheets:
-        part = _with_address(sheet).with_columns(
+        part = _with_industry(_with_address(sheet)).with_columns(
             pl.lit(file_index, dtype=pl.UInt32).alias(FILE),
             pl.Series(ROW, sheet.rows, dtype=pl.Int32),
+            pl.lit(getattr(sheet, "typed", True)).alias(TYPED),
         )
         parts.append(part)
     # One chunk: the rules then run on contiguous columns (3x faster than on 100 pieces).
     frame = pl.concat(parts, how="diagonal_relaxed").rechunk() if len(parts) > 1 else parts[0]
     keys = [f.key for f in fields if f.key in frame.columns]
     raw = {k: _blank_to_null(pl.col(k)) for k in keys}
+    carried = [c for c in frame.columns if c.endswith(_CARRIED)]
     frame = frame.select(
         FILE,
         ROW,
+        TYPED,
         *[raw[k].alias(k + RAW) for k in keys],
+        *carried,
     )
     frame = frame.filter(pl.any_horizontal(pl.col(k + RAW).is_not_null() for k in keys))
     times = [k for k in keys if by_key[k].is_time]
@@ -123,6 +135,7 @@ def batch_frame(sheets: Sequence[tuple[int, SheetData]], fields: Sequence[Field]
         fd = by_key[key]
         if fd.is_time:
             exprs.append((pl.col(key + RAW).is_not_null() & pl.col(key).is_null()).alias(key + BAD))
+            exprs.append(_typed_as_text(key))
         else:
             exprs.append(_normalised(key, fold=key in wide))
             if fd.type == "phone":
@@ -133,7 +146,54 @@ def batch_frame(sheets: Sequence[tuple[int, SheetData]], fields: Sequence[Field]
                     .fill_null(False)
                     .alias(key + NUM)
                 )
-    return frame.with_columns(exprs)
+    frame = frame.with_columns(exprs)
+    for key in keys:
+        if by_key[key].type == "size":
+            frame = _with_size_bounds(frame, key)
+    return frame.drop(TYPED)
+
+
+TYPED = "_typed"  # the row's file keeps cell types (not CSV)
+_CARRIED = (DETAIL, HINT, CELL, FREE)  # columns made before normalising, kept as they are
+# How the reader writes a real date cell: 2024-05-20 14:30:00, maybe with milliseconds.
+# A date-time cell's text in any other form that still reads as a date was typed as text.
+REAL_DATE_FORM = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})?$"
+
+
+def _typed_as_text(key: str) -> pl.Expr:
+    """A time cell that holds text reading as a date: not in the reader's form for a real date
+    cell, not a number (an Excel serial, which formulas use as a date), yet parsed. Text in
+    exactly the reader's own form cannot be told from a date cell without reading the sheet
+    twice, and is taken as a date; in a CSV file every cell is text, and nothing is flagged."""
+    raw = pl.col(key + RAW).str.strip_chars()
+    return (
+        pl.col(TYPED)
+        & pl.col(key).is_not_null()
+        & ~raw.str.contains(REAL_DATE_FORM)
+        & raw.cast(pl.Float64, strict=False).is_null()
+    ).alias(key + TEXT)
+
+
+def _with_size_bounds(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """``key__low``, ``key__high`` (people or 万元) and ``key__kind`` of each size band; all
+    null where the text cannot be read (``check.formats`` reports it)."""
+    values = frame[key].drop_nulls().unique().to_list()
+    bands = {v: parse_size(v) for v in values}
+    table = pl.DataFrame(
+        {
+            key: values,
+            key + LOW: [b.low if b else None for b in bands.values()],
+            key + HIGH: [b.high if b else None for b in bands.values()],
+            key + KIND: [b.kind if b else None for b in bands.values()],
+        },
+        schema={
+            key: pl.String,
+            key + LOW: pl.Float64,
+            key + HIGH: pl.Float64,
+            key + KIND: pl.String,
+        },
+    )
+    return frame.join(table, on=key, how="left", maintain_order="left")
 
 
 def _blank_to_null(col: pl.Expr) -> pl.Expr:
@@ -230,6 +290,27 @@ def _with_address(sheet: SheetData) -> pl.DataFrame:
     return frame.with_columns(
         pl.Series("province", [p for p, _ in pairs], dtype=pl.String),
         pl.Series("city", [c for _, c in pairs], dtype=pl.String),
+    )
+
+
+def _with_industry(frame: pl.DataFrame) -> pl.DataFrame:
+    """The seed's one-cell 所属行业 (``制造业-汽车制造业``) split into section and division
+    when the sheet has no division column of its own (see ``read.industry``). The division
+    is then optional (``industry_division__free``): the seed's table has no such column."""
+    if "industry" not in frame.columns or "industry_division" in frame.columns:
+        return frame
+    cells = frame["industry"].to_list()
+    split = {v: split_industry(v) for v in set(cells) if v is not None}
+    none = split_industry(None)
+    rows = [split.get(v, none) if v is not None else none for v in cells]
+    return frame.with_columns(
+        pl.Series("industry", [c.section for c in rows], dtype=pl.String),
+        pl.Series("industry_division", [c.division for c in rows], dtype=pl.String),
+        pl.Series("industry" + DETAIL, [c.detail for c in rows], dtype=pl.String),
+        pl.Series("industry" + HINT, [c.suggestion for c in rows], dtype=pl.String),
+        pl.Series("industry" + CELL, cells, dtype=pl.String),
+        pl.Series("industry" + FREE, [c.detail is not None for c in rows], dtype=pl.Boolean),
+        pl.lit(True).alias("industry_division" + FREE),
     )
 
 

@@ -85,6 +85,9 @@ class SheetData:
     frame: Any = None  # polars DataFrame: one text column per field key, aligned with rows
     extra: Any = None  # polars DataFrame: the unknown columns' text, named by column index
     formula_rows: set[int] = field(default_factory=set)  # lead-ID formulas without a value
+    # Cells carry their types (a date cell reads as a date, text as text). False for CSV,
+    # where every cell is text: a date written as text is then no finding.
+    typed: bool = True
 
     def extra_values(self, col: int, rows: list[int]) -> list[str | None]:
         """The trimmed text of an unknown column (0-based index) at the given Excel rows

@@ -24,7 +24,6 @@ DEFECT_CODES = word_list("""
     high-potential-incomplete unknown-lead log-mismatch
 """)
 BAD_VALUES = word_table("""
-    size: 300人左右 中型企业 约200人
     method: 上门拜访 短信
     budget: 面议 大概几十万 预算未定 十几万左右
     date: 2024/13/45 2025-02-30 下周三 月底前
@@ -73,13 +72,13 @@ class Planter:
         lead.reg[key] = None
         return "register", key, "", None
 
-    def _plant_not_in_list(self, lead: Lead, extra: list) -> tuple:
-        if lead.entries and self.rng.random() < 0.5:
-            entry = self.rng.choice(lead.entries)
-            entry["method"] = self.rng.choice(BAD_VALUES["method"])
-            return "log", "method", entry["method"], entry
-        lead.reg["size"] = self.rng.choice(BAD_VALUES["size"])
-        return "register", "size", lead.reg["size"], None
+    def _plant_not_in_list(self, lead: Lead, extra: list) -> tuple | None:
+        # A contact method off the list. (A size is no list value: any band is valid.)
+        if not lead.entries:
+            return None
+        entry = self.rng.choice(lead.entries)
+        entry["method"] = self.rng.choice(BAD_VALUES["method"])
+        return "log", "method", entry["method"], entry
 
     def _plant_invalid_phone(self, lead: Lead, extra: list) -> tuple | None:
         reg = lead.reg

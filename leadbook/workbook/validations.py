@@ -39,6 +39,9 @@ def _rule(book: Book, fd: Field, letter: str, row: int, col: dict[str, int]) -> 
     """The validation of field ``fd`` in column ``letter``, formulas relative to ``row``."""
     if fd.type == "list":
         return _list_rule(book, fd, row, col)
+    if fd.type == "size" and book.lists.has(list_name(fd.list or "")):
+        # The standard bands as a dropdown that accepts any other band typed (50-100人).
+        return {"validate": "list", "source": f"={list_name(fd.list or '')}", "show_error": False}
     if fd.is_time:
         return _time_rule(book, fd)
     return _formula_rule(book, fd, f"{letter}{row}")
