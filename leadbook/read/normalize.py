@@ -273,11 +273,17 @@ def present_keys(sheet: SheetData) -> set[str]:
     keys = set(sheet.columns)
     if _splits_address(keys):
         keys |= {"province", "city"}
+    if _splits_industry(keys):
+        keys.add("industry_division")
     return keys
 
 
 def _splits_address(columns) -> bool:
     return "province_city" in columns and not {"province", "city"} & set(columns)
+
+
+def _splits_industry(columns) -> bool:
+    return "industry" in columns and "industry_division" not in columns
 
 
 def _with_address(sheet: SheetData) -> pl.DataFrame:
@@ -297,7 +303,7 @@ def _with_industry(frame: pl.DataFrame) -> pl.DataFrame:
     """The seed's one-cell 所属行业 (``制造业-汽车制造业``) split into section and division
     when the sheet has no division column of its own (see ``read.industry``). The division
     is then optional (``industry_division__free``): the seed's table has no such column."""
-    if "industry" not in frame.columns or "industry_division" in frame.columns:
+    if not _splits_industry(frame.columns):
         return frame
     cells = frame["industry"].to_list()
     split = {v: split_industry(v) for v in set(cells) if v is not None}
