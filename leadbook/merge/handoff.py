@@ -13,6 +13,10 @@ a workbook's IDs follow from its rows: a moved lead gets the ID the target's for
 it, and a lead created the same day on the same channel may shift by one in either
 workbook. Every log entry is relinked to the new IDs, and every changed ID is reported.
 Values are written as they were read (dates parsed, text as written).
+
+Every argument is checked before anything is written: the new owner (masked, ``*李``, and one
+of the config's ``reps`` when it lists them), the lead IDs (each in the source's register),
+then the outputs; ``out_dir`` is created last, when all is right.
 """
 
 from __future__ import annotations
