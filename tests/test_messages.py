@@ -78,7 +78,7 @@ def _cases(tmp_path, book):
         (["new", tmp_path / "no" / "x.xlsx"], "不存在", "does not exist"),
         (["new", tmp_path / "n.xlsx", "--rows", "0"], "不在范围", "is not in the range"),
         (["sample", tmp_path / "s", "--reps", "0"], "不在范围 1<=x<=2000 之内", "is not in the range 1<=x<=2000"),
-        (["handoff", book, "--to", book, "--lead", "X", "--rep", "*李", "--out-dir", tmp_path / "none"], "文件夹不存在", "folder does not exist"),
+        (["handoff", book, "--to", existing, "--lead", "X", "--rep", "*李", "--out-dir", existing], "这里要的是文件夹", "is a file"),
         (["handoff", book, "--to", book, "--lead", "X", "--rep", "*李"], "转出和转入的是同一个工作簿", "source and target are the same workbook"),
         (["handoff", book, "--to", book, "--rep", "*李"], "缺少选项 '--lead'", "Missing option '--lead'"),
         (["new", tmp_path / "c.xlsx", "--config", bad_config], "dormancy_days 必须为正数", "dormancy_days must be positive"),
