@@ -302,6 +302,7 @@ def test_a_register_of_a_million_rows_in_bounded_memory(tmp_path, measurements):
         "errors": 8,
         "warnings": 0,
         "unreadable": 0,
+        "skipped": 0,
     }
     assert {i["code"] for i in json.loads(run.out)["files"][0]["issues"]} == {"missing-column"}
     assert run.seconds < 120 and run.peak_mb < 2000
@@ -378,7 +379,7 @@ def test_a_header_merged_over_two_rows(tmp_path):
     wb.close()
     report = validate_paths([path], as_of=datetime(2024, 6, 30, 18))
     assert report.files[0].error is None
-    assert report.files[0].rows == 2  # the lower header row (empty) and the lead
+    assert report.files[0].rows == 1  # the lead (the lower header row is empty: not counted)
     assert [f for f in report.flatten("code") if f != ("missing-column",)] == []
 
 
@@ -410,8 +411,12 @@ def test_a_macro_workbook_is_read_as_data(tmp_path, measurements):
     _leads_workbook(tmp_path / "plain.xlsx")
     as_of = datetime(2024, 6, 30, 18)
     both = validate_paths([tmp_path], as_of=as_of)
-    assert [Path(f.path).name for f in both.files] == ["macro.xlsm", "plain.xlsx"]
-    first, second = both.files
+    assert [Path(f.path).name for f in both.files if f.read] == ["macro.xlsm", "plain.xlsx"]
+    assert [(Path(f.path).name, f.skipped) for f in both.files if not f.read] == [
+        ("vbaProject.bin", "不是 Excel/WPS 表格文件(.bin),已跳过;能读取的格式:"
+         ".xlsx / .xlsm / .xls / .ods / .csv")
+    ]  # fmt: skip
+    first, second = [f for f in both.files if f.read]
     assert first.error is None and first.rows == 2
     columns = ("row", "column", "code", "value", "message")
     assert [tuple(getattr(i, a) for a in columns) for i in first.sorted_issues()] == [

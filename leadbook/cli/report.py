@@ -105,6 +105,8 @@ def report(
         for path, error in view.unreadable:
             click.echo(f"leadbook: {path}: {error}", err=True)
         raise CannotRun("no readable workbook among the inputs: nothing to report")
+    for path, reason in view.skipped:
+        click.echo(f"leadbook: {path}: {reason}", err=True)
     for line in summary_lines(view):
         click.echo(line)
     for written in (result.html, result.xlsx):
