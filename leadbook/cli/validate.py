@@ -81,27 +81,31 @@ def validate(
         report = validate_paths(
             paths, config=config, as_of=as_of, lang=lang, on_file=advance, password=password
         )
+    annotated = True
     if annotate_dir is not None:
-        _annotate_all(report, annotate_dir, lang, force, password, encrypt)
+        annotated = _annotate_all(report, annotate_dir, lang, force, password, encrypt)
     if fmt == "json":
         click.echo(render_json(report))
     else:
         click.echo(render_text(report, color=sys.stdout.isatty()))
-    sys.exit(report.exit_code(strict))
+    sys.exit(report.exit_code(strict) if annotated else 2)
 
 
-def _annotate_all(report, out_dir: Path, lang: str, force: bool, password, encrypt) -> None:
-    from leadbook.check.annotate import annotate
+def _annotate_all(report, out_dir: Path, lang: str, force: bool, password, encrypt) -> bool:
+    """Write the annotated copies; a copy that cannot be written is a note on its file (its
+    findings stay). Returns whether every copy was written."""
+    from leadbook.check.annotate import annotate, copy_name
 
+    done = True
+    taken: set[str] = set()
     for file_report in report.files:
-        if file_report.error is not None:
+        if not file_report.read:
             continue
         src = Path(file_report.path)
-        if (out_dir / src.name).resolve() == src.resolve():
-            file_report.error = (
-                f"--annotate {out_dir} would overwrite the input: choose another folder"
-            )
-            continue
+        name = copy_name(src)
+        if name.lower() in taken:  # a.xls and a.xlsx in one run: the second copy is renamed
+            name = f"{src.stem} ({src.suffix.lstrip('.')}).xlsx"
+        taken.add(name.lower())
         try:
             annotate(
                 src,
@@ -111,6 +115,9 @@ def _annotate_all(report, out_dir: Path, lang: str, force: bool, password, encry
                 force=force,
                 password=password,
                 encrypt=encrypt,
+                name=name,
             )
         except LeadbookError as exc:
-            file_report.error = str(exc)
+            file_report.notes.append(str(exc))
+            done = False
+    return done

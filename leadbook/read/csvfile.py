@@ -66,6 +66,15 @@ def read_rows(path: Path, lang: str = "zh") -> list[list[str]]:
         raise input_error(lang, "csv_malformed", detail=str(exc)[:200]) from None
 
 
+_NOT_IN_TITLES = str.maketrans({ch: "_" for ch in "\\/*?:[]"})
+
+
+def sheet_title(path: Path) -> str:
+    """The name a CSV file's one sheet goes by: the file's stem, as Excel and LibreOffice name
+    it when they open the file (without the characters a sheet name cannot hold)."""
+    return path.stem.translate(_NOT_IN_TITLES)[:31] or "Sheet1"
+
+
 def rows_frame(rows: list[list[str]]):
     """The rows as a polars frame of text columns (``column_1``...), as fastexcel gives a
     sheet, with each column's position (0-based)."""

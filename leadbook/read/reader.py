@@ -204,7 +204,7 @@ def read_book(
 def _read_csv(path: Path, catalog: Catalog, lang: str) -> RawBook:
     """A CSV file's register: one sheet, named like the file (as Excel and LibreOffice name
     it when they open the file)."""
-    from leadbook.read.csvfile import read_rows, rows_frame
+    from leadbook.read.csvfile import read_rows, rows_frame, sheet_title
 
     frame, positions = rows_frame(read_rows(path, lang))
     head = _head_rows(frame, positions)
@@ -213,7 +213,9 @@ def _read_csv(path: Path, catalog: Catalog, lang: str) -> RawBook:
     if found is None:
         raise input_error(lang, "no_register")
     header, columns, unknown = found
-    register = _sheet_data(path.stem[:31], frame, positions, header, columns, unknown, head, index)
+    register = _sheet_data(
+        sheet_title(path), frame, positions, header, columns, unknown, head, index
+    )
     return RawBook(str(path), register, None, {}, "csv")
 
 
