@@ -34,7 +34,8 @@ from leadbook.core.errors import LeadbookError
     "--annotate",
     "annotate_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write a marked-up copy of each workbook into this folder.",
+    help="Write a marked-up copy of each workbook into this folder (.xls, .ods and .csv "
+    "inputs as .xlsx copies).",
 )
 @as_of_option
 @config_option
