@@ -417,3 +417,26 @@ def test_a_libreoffice_save_counts_the_filled_rows(tmp_path):
     assert len(raw.register) >= 100  # the template's formatted rows, read as empty rows
     report = validate_paths([resaved], as_of=AS_OF)
     assert report.files[0].rows == 5 and report.rows == 5
+
+
+def test_personal_data_in_unknown_columns_is_found(tmp_path):
+    """A column leadbook does not know (邮箱, 备用电话) is a warning, and its cells are still
+    scanned for personal data (R-S2.2: anywhere in the workbook)."""
+    rows = [
+        [*LABELS, "邮箱", "备用电话"],
+        [*LEAD, "zhang.san@qq.com", "无"],
+        [*LEAD[:1], "展会", "跟进中", "高潜力", "0755-86001234", "*总", "", "139 1234 5678"],
+    ]
+    path = _sheet_with_headers(tmp_path / "extra.xlsx", rows)
+    report = validate_paths([path], as_of=AS_OF)
+    found = {(i.code, i.cell, i.value) for i in report.issues() if i.code.startswith("personal")}
+    assert found == {
+        ("personal-email", "客户导入!G2", "z***@qq.com"),
+        ("personal-mobile", "客户导入!H3", "139 **** 5678"),
+    }
+    assert {(i.code, i.column) for i in report.issues() if i.code == "unknown-column"} == {
+        ("unknown-column", "G"),
+        ("unknown-column", "H"),
+    }
+    message = next(i.message for i in report.issues() if i.code == "personal-mobile")
+    assert message.startswith("“备用电话”中有个人手机号 139 **** 5678")

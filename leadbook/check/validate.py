@@ -311,11 +311,15 @@ def visible(text: str) -> str:
 
 
 def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str) -> None:
-    """Whole-file findings: missing and unknown columns, another template."""
+    """Whole-file findings: missing and unknown columns (and personal data in them), another
+    template."""
+    from leadbook.check.extra import unknown_column_findings
+
     raw, report = book.raw, book.report
     for role, sheet in (("register", raw.register), ("log", raw.log)):
         if sheet is None:
             continue
+        report.issues.extend(unknown_column_findings(report.path, sheet, config, lang))
         present = set(sheet.columns)
         if "province_city" in present:
             present |= {"province", "city"}
