@@ -179,13 +179,13 @@ def mixed_folder(formats, tmp_path_factory) -> Path:
 
 
 SKIPPED = {
-    "checked-seed.xlsx": "leadbook 写出的校验结果副本(validate --annotate),已跳过;"
+    "checked-seed.xlsx": "leadbook 写出的校验结果副本(validate --annotate);"
     "要检查这份副本,请直接指定这个文件",
-    "conflicts.csv": "leadbook merge 写出的冲突报告,不是线索台账,已跳过",
-    "conflicts.xlsx": "leadbook merge 写出的冲突报告,不是线索台账,已跳过",
-    "summary.xlsx": "leadbook report 写出的 Excel 汇总表,不是线索台账,已跳过",
-    "~$rep-xls.xls": "Excel/WPS 打开工作簿时留下的临时锁定文件,已跳过",
-    "说明.txt": "不是 Excel/WPS 表格文件(.txt),已跳过;能读取的格式:.xlsx / .xlsm / .xls / .ods / .csv",
+    "conflicts.csv": "leadbook merge 写出的冲突报告,不是线索台账",
+    "conflicts.xlsx": "leadbook merge 写出的冲突报告,不是线索台账",
+    "summary.xlsx": "leadbook report 写出的 Excel 汇总表,不是线索台账",
+    "~$rep-xls.xls": "Excel/WPS 打开工作簿时留下的临时锁定文件",
+    "说明.txt": "不是 Excel/WPS 表格文件(.txt);能读取的格式:.xlsx / .xlsm / .xls / .ods / .csv",
 }
 READ = {"rep-csv.csv", "rep-ods.ods", "rep-xls.xls"}
 
@@ -219,7 +219,7 @@ def test_merge_and_report_read_the_same_files(mixed_folder, runner, tmp_path):
     assert lines[0] == "读取 3 个文件,无法读取 0 个"
     # The same five leads in three files: one row each in the master.
     assert lines[1].startswith("线索:输入 15 行 = 主表 5 行 + 合并重复 10 行")
-    skipped = lines[lines.index("未读取:") + 1 :]
+    skipped = lines[lines.index("已跳过(未读取):") + 1 :]
     assert sorted(ln.split(": ", 1)[0].strip() for ln in skipped if ln.startswith("  ")) == sorted(
         str(mixed_folder / n) for n in SKIPPED
     )
@@ -250,7 +250,7 @@ def test_folders_and_patterns_that_name_nothing(tmp_path):
     )
     assert [(Path(f.path).name, f.error, f.skipped) for f in report.files] == [
         ("empty", "文件夹里没有可读取的表格文件(.xlsx / .xlsm / .xls / .ods / .csv)", None),
-        ("a.docx", None, "不是 Excel/WPS 表格文件(.docx),已跳过;能读取的格式:"
+        ("a.docx", None, "不是 Excel/WPS 表格文件(.docx);能读取的格式:"
          ".xlsx / .xlsm / .xls / .ods / .csv"),
         ("notes", "文件夹里没有可读取的表格文件(.xlsx / .xlsm / .xls / .ods / .csv)", None),
         ("gone.xlsx", "文件或文件夹不存在", None),

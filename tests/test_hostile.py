@@ -413,7 +413,7 @@ def test_a_macro_workbook_is_read_as_data(tmp_path, measurements):
     both = validate_paths([tmp_path], as_of=as_of)
     assert [Path(f.path).name for f in both.files if f.read] == ["macro.xlsm", "plain.xlsx"]
     assert [(Path(f.path).name, f.skipped) for f in both.files if not f.read] == [
-        ("vbaProject.bin", "不是 Excel/WPS 表格文件(.bin),已跳过;能读取的格式:"
+        ("vbaProject.bin", "不是 Excel/WPS 表格文件(.bin);能读取的格式:"
          ".xlsx / .xlsm / .xls / .ods / .csv")
     ]  # fmt: skip
     first, second = [f for f in both.files if f.read]

@@ -105,8 +105,9 @@ def report(
         for path, error in view.unreadable:
             click.echo(f"leadbook: {path}: {error}", err=True)
         raise CannotRun("no readable workbook among the inputs: nothing to report")
+    skipped = "skipped: " if lang == "en" else "已跳过:"
     for path, reason in view.skipped:
-        click.echo(f"leadbook: {path}: {reason}", err=True)
+        click.echo(f"leadbook: {path}: {skipped}{reason}", err=True)
     for line in summary_lines(view):
         click.echo(line)
     for written in (result.html, result.xlsx):

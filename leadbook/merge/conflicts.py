@@ -43,7 +43,7 @@ _TEXT = {
         "groups_title": "撞单(以首次登记为准):",
         "more": "……另有 {n} 组,见冲突报告",
         "unreadable": "无法读取(已跳过):",
-        "skipped": "未读取:",
+        "skipped": "已跳过(未读取):",
         "by": "按{linked}",
     },
     "en": {
@@ -66,7 +66,7 @@ _TEXT = {
         "groups_title": "Duplicate customers (the first registration owns it):",
         "more": "... {n} more groups: see the conflicts report",
         "unreadable": "Unreadable (skipped):",
-        "skipped": "Not read:",
+        "skipped": "Skipped (not read):",
         "by": "by {linked}",
     },
 }  # fmt: skip

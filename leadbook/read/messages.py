@@ -33,13 +33,13 @@ MESSAGES = {
         "csv_binary": "不是文本格式的 CSV 文件(里面有二进制内容)",
         "csv_malformed": "CSV 文件格式不对,无法读取:{detail}",
         # Files listed but not read (one line each, never silently left out).
-        "skip_lock": "Excel/WPS 打开工作簿时留下的临时锁定文件,已跳过",
-        "skip_hidden": "隐藏文件,已跳过",
-        "skip_suffix": f"不是 Excel/WPS 表格文件({{suffix}}),已跳过;能读取的格式:{FORMATS}",
-        "skip_annotated": "leadbook 写出的校验结果副本(validate --annotate),已跳过;"
+        "skip_lock": "Excel/WPS 打开工作簿时留下的临时锁定文件",
+        "skip_hidden": "隐藏文件",
+        "skip_suffix": f"不是 Excel/WPS 表格文件({{suffix}});能读取的格式:{FORMATS}",
+        "skip_annotated": "leadbook 写出的校验结果副本(validate --annotate);"
         "要检查这份副本,请直接指定这个文件",
-        "skip_summary": "leadbook report 写出的 Excel 汇总表,不是线索台账,已跳过",
-        "skip_conflicts": "leadbook merge 写出的冲突报告,不是线索台账,已跳过",
+        "skip_summary": "leadbook report 写出的 Excel 汇总表,不是线索台账",
+        "skip_conflicts": "leadbook merge 写出的冲突报告,不是线索台账",
     },
     "en": {
         "missing": "file not found",
@@ -63,13 +63,13 @@ MESSAGES = {
         "in Excel, Save As -> CSV UTF-8, then check it again",
         "csv_binary": "not a text CSV file (it holds binary data)",
         "csv_malformed": "the CSV file is malformed and cannot be read: {detail}",
-        "skip_lock": "a lock file Excel/WPS leaves while a workbook is open: skipped",
-        "skip_hidden": "a hidden file: skipped",
-        "skip_suffix": f"not a spreadsheet ({{suffix}}): skipped; readable formats: {FORMATS}",
-        "skip_annotated": "an annotated copy written by leadbook (validate --annotate): skipped; "
+        "skip_lock": "a lock file Excel/WPS leaves while a workbook is open",
+        "skip_hidden": "a hidden file",
+        "skip_suffix": f"not a spreadsheet ({{suffix}}); readable formats: {FORMATS}",
+        "skip_annotated": "an annotated copy written by leadbook (validate --annotate); "
         "to check the copy, name the file itself",
-        "skip_summary": "an Excel summary written by leadbook report, not a lead register: skipped",
-        "skip_conflicts": "a conflicts report written by leadbook merge, not a lead register: skipped",
+        "skip_summary": "an Excel summary written by leadbook report, not a lead register",
+        "skip_conflicts": "a conflicts report written by leadbook merge, not a lead register",
     },
 }
 

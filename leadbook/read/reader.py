@@ -1,6 +1,8 @@
-"""Reading lead workbooks: fast (fastexcel: Rust and Arrow), tolerant (sheets found by name
-or by their header row, the seed template's own labels understood), and careful (the file is
-checked before it is opened: size, zip damage, encryption, zip bombs).
+"""Reading lead workbooks (.xlsx, .xlsm, .xls, .ods; a .csv through ``csvfile``): fast
+(fastexcel: Rust and Arrow), tolerant (sheets found by name or by their header row, the seed
+template's own labels and a second header row of field keys understood), and careful (the
+file is checked before it is opened, in ``checks``: size, zip damage, encryption, zip bombs).
+Which files a folder holds, and which are skipped, is ``inputs``' business.
 
 The result keeps every value where it was: sheet, Excel row, column. Values are returned as
 the cells hold them; ``normalize`` turns them into comparable values without changing them.
