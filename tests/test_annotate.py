@@ -227,8 +227,10 @@ def test_a_second_run_replaces_the_findings_sheet(annotated, tmp_path):
 
 def test_never_over_the_input_and_not_over_a_copy_without_force(annotated, tmp_path):
     src, before, report, out = annotated
-    with pytest.raises(OutputError, match="input itself"):
+    with pytest.raises(OutputError, match="就是输入文件本身"):
         annotate(src, report, src.parent, force=True)
+    with pytest.raises(OutputError, match="is the input itself"):
+        annotate(src, report, src.parent, force=True, lang="en")
     assert sha256(src) == before
     with pytest.raises(OutputError, match="already exists"):
         annotate(src, report, out.parent)
@@ -239,9 +241,11 @@ def test_unreadable_inputs(tmp_path):
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a zip")
     with pytest.raises(InputError, match="cannot be opened"):
+        annotate(bad, FileReport(str(bad)), tmp_path / "out", lang="en")
+    with pytest.raises(InputError, match="无法打开这个工作簿"):
         annotate(bad, FileReport(str(bad)), tmp_path / "out")
     with pytest.raises(InputError, match="could not be read"):
-        annotate(bad, FileReport(str(bad), error="corrupt"), tmp_path / "out")
+        annotate(bad, FileReport(str(bad), error="corrupt"), tmp_path / "out", lang="en")
     assert not (tmp_path / "out" / "bad.xlsx").exists()
 
 

@@ -302,6 +302,7 @@ def test_a_register_of_a_million_rows_in_bounded_memory(tmp_path, measurements):
         "errors": 7,
         "warnings": 1,  # 行业大类 and 流失原因, which the seed's table has not: one note
         "unreadable": 0,
+        "skipped": 0,
     }
     codes = {i["code"] for i in json.loads(run.out)["files"][0]["issues"]}
     assert codes == {"missing-column", "checks-skipped"}
@@ -384,7 +385,7 @@ def test_a_header_merged_over_two_rows(tmp_path):
     wb.close()
     report = validate_paths([path], as_of=datetime(2024, 6, 30, 18))
     assert report.files[0].error is None
-    assert report.files[0].rows == 2  # the lower header row (empty) and the lead
+    assert report.files[0].rows == 1  # the lead (the lower header row is empty: not counted)
     assert [f for f in report.flatten("code") if f[0] not in NOT_HERE] == []
 
 
@@ -416,8 +417,12 @@ def test_a_macro_workbook_is_read_as_data(tmp_path, measurements):
     _leads_workbook(tmp_path / "plain.xlsx")
     as_of = datetime(2024, 6, 30, 18)
     both = validate_paths([tmp_path], as_of=as_of)
-    assert [Path(f.path).name for f in both.files] == ["macro.xlsm", "plain.xlsx"]
-    first, second = both.files
+    assert [Path(f.path).name for f in both.files if f.read] == ["macro.xlsm", "plain.xlsx"]
+    assert [(Path(f.path).name, f.skipped) for f in both.files if not f.read] == [
+        ("vbaProject.bin", "不是 Excel/WPS 表格文件(.bin);能读取的格式:"
+         ".xlsx / .xlsm / .xls / .ods / .csv")
+    ]  # fmt: skip
+    first, second = [f for f in both.files if f.read]
     assert first.error is None and first.rows == 2
     columns = ("row", "column", "code", "value", "message")
     assert [tuple(getattr(i, a) for a in columns) for i in first.sorted_issues()] == [

@@ -137,6 +137,7 @@ def test_json_has_exactly_the_documented_shape():
         "errors": 3,
         "warnings": 2,
         "unreadable": 1,
+        "skipped": 0,
     }
     assert [f["path"] for f in data["files"]] == [
         "clean.xlsx",
@@ -145,9 +146,10 @@ def test_json_has_exactly_the_documented_shape():
         "broken.xlsx",
     ]
     for f in data["files"]:
-        assert list(f) == ["path", "ok", "rows", "issues", "error"]
+        assert list(f) == ["path", "ok", "rows", "issues", "error", "skipped", "notes"]
         assert isinstance(f["ok"], bool) and isinstance(f["rows"], int)
         assert f["error"] is None or isinstance(f["error"], str)
+        assert f["skipped"] is None and f["notes"] == []
         for i in f["issues"]:
             assert list(i) == list(ISSUE_KEYS)
             for key, kind in ISSUE_KEYS.items():

@@ -1,5 +1,6 @@
 """leadbook installed as a wheel (non-editable) into a fresh venv finds its data files."""
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -11,7 +12,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run(*args, **kw):
-    proc = subprocess.run(args, capture_output=True, text=True, **kw)
+    # PYTHONPATH (a checkout run with PYTHONPATH=$PWD) would shadow the installed copy.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, **kw)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
 

@@ -2,7 +2,8 @@
 sheet (校验结果 / Findings) that lists every finding with a link to its cell.
 
 The input is only read; the copy goes to another folder under the same name, written
-atomically. Values shown on the findings sheet are masked (R-K2) and always text, so a
+atomically. An input that cannot be written back in its own format (.xls, .ods, .csv) gets an
+.xlsx copy of its sheets and values (``copy_name``). Values shown on the findings sheet are masked (R-K2) and always text, so a
 value such as ``=1+1`` never becomes a formula. Mobiles and e-mail addresses are masked in
 every cell and note of the copy too (the flagged cell says what was there): the copy goes
 back to the rep or up to a manager, and must not carry personal data further (R-S2.2).
@@ -11,7 +12,9 @@ back to the rep or up to a manager, and must not carry personal data further (R-
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections import defaultdict
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -43,6 +46,37 @@ _DV_WARNING = "Data Validation extension is not supported and will be removed"
 _WIDTHS = (16, 10, 24, 16, 22, 60, 60)
 _HEADER_ROW, _FIRST_ROW = 2, 3
 MAX_ROW = 1_048_576
+REWRITTEN_SUFFIXES = (".xlsx", ".xlsm")  # what openpyxl writes back in the same format
+
+_MESSAGES = {
+    "zh": {
+        "unread": "没有写出校验结果副本:这个文件无法读取({error})",
+        "missing": "没有写出校验结果副本:文件不存在",
+        "cannot_open": "没有写出校验结果副本:无法打开这个工作簿({kind})",
+        "is_input": "没有写出校验结果副本:{target} 就是输入文件本身,请换一个文件夹",
+        "no_folder": "没有写出校验结果副本:无法创建文件夹 {folder}({reason})",
+    },
+    "en": {
+        "unread": "no annotated copy written: the file could not be read ({error})",
+        "missing": "no annotated copy written: file not found",
+        "cannot_open": "no annotated copy written: the workbook cannot be opened ({kind})",
+        "is_input": "no annotated copy written: {target} is the input itself; choose another folder",
+        "no_folder": "no annotated copy written: cannot make the folder {folder} ({reason})",
+    },
+}
+
+
+def _message(lang: str, key: str, **params) -> str:
+    return _MESSAGES.get(lang, _MESSAGES["zh"])[key].format(**params)
+
+
+def copy_name(src: Path) -> str:
+    """The annotated copy's file name: the input's, or ``<stem>.xlsx`` for an input that is
+    not written back in its own format (.xls, .ods, .csv)."""
+    src = Path(src)
+    if src.suffix.lower() in REWRITTEN_SUFFIXES:
+        return src.name
+    return src.stem + ".xlsx"
 
 
 def annotate(
@@ -54,8 +88,10 @@ def annotate(
     force: bool = False,
     password: str | None = None,
     encrypt: bool = False,
+    name: str | None = None,
 ) -> Path:
-    """Write ``out_dir/<src name>``: a copy of ``src`` marked up with ``report``'s findings.
+    """Write ``out_dir/<name>`` (default :func:`copy_name`): a copy of ``src`` marked up with
+    ``report``'s findings.
 
     ``out_dir`` is made when missing. An encrypted ``src`` is decrypted in memory with
     ``password``; with ``encrypt`` the copy is encrypted with it too. Raises ``OutputError``
@@ -63,14 +99,14 @@ def annotate(
     ``src`` cannot be opened.
     """
     src, out_dir = Path(src), Path(out_dir)
-    target = out_dir / src.name
+    target = out_dir / (name or copy_name(src))
     if target.resolve() == src.resolve():
         raise OutputError(key="annotate_is_input", path=target)
     if report.error is not None:
         raise InputError(key="annotate_unreadable", path=src, error=report.error)
     if encrypt and password is None:
         raise ValueError("encrypt needs a password")
-    wb = _open(src, password)
+    wb = _open(src, password, lang)
     _mask_cells(wb)
     _mark_cells(wb, report.issues, lang)
     _findings_sheet(wb, report, src.name, lang)
@@ -87,10 +123,12 @@ def annotate(
     return target
 
 
-def _open(src: Path, password: str | None = None) -> Workbook:
+def _open(src: Path, password: str | None = None, lang: str = "zh") -> Workbook:
     from leadbook.core.crypto import plain_source
 
     try:
+        if _kind(src) != "xlsx":
+            return _rebuilt(src, lang)
         source = plain_source(src, password)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=_DV_WARNING, category=UserWarning)
@@ -98,9 +136,67 @@ def _open(src: Path, password: str | None = None) -> Workbook:
     except InputError:
         raise
     except FileNotFoundError:
-        raise InputError(f"{src}: file not found") from None
+        raise InputError(_message(lang, "missing")) from None
     except Exception as exc:  # openpyxl raises many kinds for a file it cannot read
-        raise InputError(f"{src}: cannot be opened as a workbook ({type(exc).__name__})") from None
+        raise InputError(_message(lang, "cannot_open", kind=type(exc).__name__)) from None
+
+
+def _kind(src: Path) -> str:
+    """What the file is by its content: ``xlsx`` (a zip workbook, encrypted ones too),
+    ``ods``, ``ole`` (a legacy .xls) or ``csv``."""
+    from leadbook.read.checks import OLE_MAGIC, TEXT_SUFFIXES
+
+    with open(src, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_MAGIC):
+        from leadbook.core.crypto import is_encrypted
+
+        return "xlsx" if is_encrypted(src) else "ole"
+    if head.startswith(b"PK"):
+        with zipfile.ZipFile(src) as zf:
+            return "ods" if "content.xml" in zf.namelist() else "xlsx"
+    return "csv" if src.suffix.lower() in TEXT_SUFFIXES else "xlsx"
+
+
+def _rebuilt(src: Path, lang: str) -> Workbook:
+    """An .xlsx workbook holding the sheets and values of an .xls, .ods or .csv file (no
+    formats, no formulas: their values), so the findings can be marked up in it."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in _sheets(src, lang):
+        ws = wb.create_sheet(title)
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values, start=1):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    _text_cell(ws, r, c, value)
+                    continue
+                if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+                    value = int(value)
+                cell = ws.cell(row=r, column=c, value=value)
+                if isinstance(value, datetime):
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+                elif isinstance(value, date):
+                    cell.number_format = "yyyy-mm-dd"
+    if not wb.worksheets:
+        wb.create_sheet("Sheet1")
+    return wb
+
+
+def _sheets(src: Path, lang: str):
+    """(title, rows of values) of every sheet, as the reader names them."""
+    if _kind(src) == "csv":
+        from leadbook.read.csvfile import read_rows, sheet_title
+
+        yield sheet_title(src), read_rows(src, lang)
+        return
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(src))
+    for name in book.sheet_names:
+        sheet = book.get_sheet_by_name(name)
+        yield name[:31], sheet.to_python(skip_empty_area=False)
 
 
 def _mask_cells(wb: Workbook) -> None:

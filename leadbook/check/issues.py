@@ -57,6 +57,8 @@ class FileReport:
     # Values computed for formula cells that held none ((sheet, "A3") -> value): written
     # into the annotated copy's formulas, so the copy reads like its original.
     formula_values: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    skipped: str | None = None  # why the file was listed but not read (not an error)
+    notes: list[str] = field(default_factory=list)  # e.g. the annotated copy not written
 
     @property
     def errors(self) -> int:
@@ -68,7 +70,12 @@ class FileReport:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.errors == 0
+        return self.error is None and self.skipped is None and self.errors == 0
+
+    @property
+    def read(self) -> bool:
+        """Whether the file was read (neither unreadable nor skipped)."""
+        return self.error is None and self.skipped is None
 
     def sorted_issues(self) -> list[Issue]:
         return sorted(self.issues, key=Issue.sort_key)
@@ -91,6 +98,10 @@ class Report:
     @property
     def unreadable(self) -> int:
         return sum(1 for f in self.files if f.error is not None)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for f in self.files if f.skipped is not None)
 
     @property
     def rows(self) -> int:

@@ -24,6 +24,9 @@ WORDS: dict[str, dict[str, str]] = {
         "error": "错误",
         "warning": "警告",
         "unreadable": "无法读取:{error}",
+        "skipped": "已跳过:{reason}",
+        "skipped_count": ",跳过 {skipped} 个",
+        "note": "注意:{note}",
         "file_ok": "{rows} 行:没有问题",
         "file_counts": "{rows} 行:错误 {errors} 个,警告 {warnings} 个",
         "summary": "共 {files} 个文件、{rows} 行:错误 {errors} 个,警告 {warnings} 个,"
@@ -37,6 +40,9 @@ WORDS: dict[str, dict[str, str]] = {
         "error": "error",
         "warning": "warning",
         "unreadable": "cannot be read: {error}",
+        "skipped": "skipped: {reason}",
+        "skipped_count": ", {skipped} skipped",
+        "note": "note: {note}",
         "file_ok": "{rows_n}: no findings",
         "file_counts": "{rows_n}: {errors_n}, {warnings_n}",
         "summary": "{files_n}, {rows_n}: {errors_n}, {warnings_n}, {unreadable} unreadable",
@@ -67,15 +73,19 @@ def _counts(**counts: int) -> dict[str, Any]:
 
 def summary_text(report: Report) -> str:
     """``共 3 个文件、450 行:错误 12 个,警告 5 个,无法读取 1 个`` (or English)."""
-    return words(report.lang)["summary"].format(
+    w = words(report.lang)
+    text = w["summary"].format(
         **_counts(
-            files=len(report.files),
+            files=len(report.files) - report.skipped,
             rows=report.rows,
             errors=report.errors,
             warnings=report.warnings,
             unreadable=report.unreadable,
         )
     )
+    if report.skipped:
+        text += w["skipped_count"].format(skipped=report.skipped)
+    return text
 
 
 def file_summary_text(fr: FileReport, lang: str, name: str | None = None) -> str:
@@ -118,9 +128,15 @@ def _lines(report: Report) -> list[list[Segment]]:
                 [("  ", None), (w["unreadable"].format(error=_one_line(fr.error)), "error")]
             )
             continue
+        if fr.skipped is not None:
+            lines.append([(fr.path, "file")])
+            lines.append([("  ", None), (w["skipped"].format(reason=_one_line(fr.skipped)), None)])
+            continue
         counts = w["file_counts"] if fr.issues else w["file_ok"]
         counts = counts.format(**_counts(rows=fr.rows, errors=fr.errors, warnings=fr.warnings))
         lines.append([(fr.path, "file"), (f"  ({counts})", None)])
+        for note in fr.notes:
+            lines.append([("  ", None), (w["note"].format(note=_one_line(note)), "warning")])
         for issue in fr.sorted_issues():
             lines.append(_issue_line(issue, w, cell_w, sev_w, code_w))
     if lines:
@@ -210,6 +226,8 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "rows": fr.rows,
                 "issues": [issue_dict(i) for i in fr.sorted_issues()],
                 "error": None if fr.error is None else mask_text(fr.error),
+                "skipped": None if fr.skipped is None else mask_text(fr.skipped),
+                "notes": [mask_text(n) for n in fr.notes],
             }
             for fr in report.files
         ],
@@ -219,6 +237,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "errors": report.errors,
             "warnings": report.warnings,
             "unreadable": report.unreadable,
+            "skipped": report.skipped,
         },
     }
 

@@ -25,7 +25,7 @@ from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.config import TeamConfig, load_config
 from leadbook.core.errors import InputError
 from leadbook.core.provenance import HEADERS as KNOWN_EXTRA_HEADERS  # merge's provenance columns
-from leadbook.read.reader import RawBook, expand_paths, input_error, read_book
+from leadbook.read.reader import RawBook, list_inputs, read_book
 
 BATCH_ROWS = 60_000  # rows validated together (one pandera call per batch); memory bound
 READ_AHEAD = 4  # files read ahead of validation
@@ -92,21 +92,19 @@ def _import_validators() -> None:
     import pandera.polars  # noqa: F401
 
 
-def _inputs(paths, lang, report) -> list[Path]:
-    files = []
-    for raw in paths:
-        expanded = expand_paths([str(raw)])
-        if not expanded:
-            missing = FileReport(str(raw), error=str(input_error(lang, "missing")))
-            report.files.append(missing)
-        files.extend(expanded)
-    return files
+def _inputs(paths, lang, report):
+    """The inputs to read, in order; an argument that names nothing readable, and the files
+    skipped, are reported in their place as the reading goes (one line per file)."""
+    return list_inputs([str(raw) for raw in paths])
 
 
 def _read_all(files, catalog, config, lang, report, password=None) -> Iterator[_Book | None]:
     max_bytes = config.max_file_mb * 2**20
 
-    def read(path: Path):
+    def read(item):
+        if not item.readable:
+            return item
+        path = item.path
         try:
             return read_book(path, catalog, max_bytes=max_bytes, lang=lang, password=password)
         except InputError as exc:
@@ -115,16 +113,16 @@ def _read_all(files, catalog, config, lang, report, password=None) -> Iterator[_
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending: list[tuple[Path, Future]] = []
         queue = iter(files)
-        for path in queue:
-            pending.append((path, pool.submit(read, path)))
+        for item in queue:
+            pending.append((item.path, pool.submit(read, item)))
             if len(pending) < READ_AHEAD:
                 continue
-            yield _take(pending.pop(0), report)
+            yield _take(pending.pop(0), report, lang)
         while pending:
-            yield _take(pending.pop(0), report)
+            yield _take(pending.pop(0), report, lang)
 
 
-def _take(item, report: Report) -> _Book | None:
+def _take(item, report: Report, lang: str = "zh") -> _Book | None:
     path, future = item
     result = future.result()
     file_report = FileReport(str(path))
@@ -132,11 +130,17 @@ def _take(item, report: Report) -> _Book | None:
     if isinstance(result, InputError):
         file_report.error = str(result)
         return None
-    file_report.rows = len(result.register)
-    if path.suffix.lower() in UNTYPED_SUFFIXES:  # every cell is text: no date-as-text notes
+    if not isinstance(result, RawBook):  # an Input listed but not read
+        if result.error is not None:
+            file_report.error = result.reason(lang)
+        else:
+            file_report.skipped = result.reason(lang)
+        return None
+    file_report.rows = result.rows
+    if result.kind == "csv" or path.suffix.lower() in UNTYPED_SUFFIXES:  # all cells are text
         for sheet in (result.register, result.log):
             if sheet is not None:
-                sheet.typed = False
+                sheet.typed = False  # no date-as-text notes
     return _Book(len(report.files) - 1, file_report, result)
 
 
@@ -383,11 +387,15 @@ def visible(text: str) -> str:
 
 
 def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str) -> None:
-    """Whole-file findings: missing and unknown columns, another template."""
+    """Whole-file findings: missing and unknown columns (and personal data in them), another
+    template."""
+    from leadbook.check.extra import unknown_column_findings
+
     raw, report = book.raw, book.report
     for role, sheet in (("register", raw.register), ("log", raw.log)):
         if sheet is None:
             continue
+        report.issues.extend(unknown_column_findings(report.path, sheet, config, lang))
         present = set(sheet.columns)
         if "province_city" in present:
             present |= {"province", "city"}

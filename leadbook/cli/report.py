@@ -104,6 +104,8 @@ def report(
         for path, error in view.unreadable:
             click.echo(message("file_error", lang, path=path, error=error), err=True)
         raise CannotRun(message("nothing_to_report", lang))
+    for path, reason in view.skipped:
+        click.echo(message("file_skipped", lang, path=path, reason=reason), err=True)
     for line in summary_lines(view):
         click.echo(line)
     for written in (result.html, result.xlsx):

@@ -35,7 +35,8 @@ from leadbook.core.errors import LeadbookError
     "--annotate",
     "annotate_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write a marked-up copy of each workbook into this folder.",
+    help="Write a marked-up copy of each workbook into this folder (.xls, .ods and .csv "
+    "inputs as .xlsx copies).",
 )
 @as_of_option
 @config_option
@@ -90,25 +91,31 @@ def validate(
             password=password,
             keep_lead_ids=annotate_dir is not None,
         )
+    annotated = True
     if annotate_dir is not None:
-        _annotate_all(report, annotate_dir, lang, force, password, encrypt)
+        annotated = _annotate_all(report, annotate_dir, lang, force, password, encrypt)
     if fmt == "json":
         click.echo(render_json(report))
     else:
         click.echo(render_text(report, color=sys.stdout.isatty()))
-    sys.exit(report.exit_code(strict))
+    sys.exit(report.exit_code(strict) if annotated else 2)
 
 
-def _annotate_all(report, out_dir: Path, lang: str, force: bool, password, encrypt) -> None:
-    from leadbook.check.annotate import annotate
+def _annotate_all(report, out_dir: Path, lang: str, force: bool, password, encrypt) -> bool:
+    """Write the annotated copies; a copy that cannot be written is a note on its file (its
+    findings stay). Returns whether every copy was written."""
+    from leadbook.check.annotate import annotate, copy_name
 
+    done = True
+    taken: set[str] = set()
     for file_report in report.files:
-        if file_report.error is not None:
+        if not file_report.read:
             continue
         src = Path(file_report.path)
-        if (out_dir / src.name).resolve() == src.resolve():
-            file_report.error = message("annotate_over_input", lang, path=out_dir)
-            continue
+        name = copy_name(src)
+        if name.lower() in taken:  # a.xls and a.xlsx in one run: the second copy is renamed
+            name = f"{src.stem} ({src.suffix.lstrip('.')}).xlsx"
+        taken.add(name.lower())
         try:
             annotate(
                 src,
@@ -118,6 +125,9 @@ def _annotate_all(report, out_dir: Path, lang: str, force: bool, password, encry
                 force=force,
                 password=password,
                 encrypt=encrypt,
+                name=name,
             )
         except LeadbookError as exc:
-            file_report.error = exc.text(lang)
+            file_report.notes.append(exc.text(lang))
+            done = False
+    return done

@@ -45,6 +45,7 @@ _TEXT = {
         "groups_title": "撞单(以首次登记为准):",
         "more": "……另有 {n} 组,见冲突报告",
         "unreadable": "无法读取(已跳过):",
+        "skipped": "已跳过(未读取):",
         "by": "按{linked}",
     },
     "en": {
@@ -67,6 +68,7 @@ _TEXT = {
         "groups_title": "Duplicate customers (the first registration owns it):",
         "more": "... {n} more groups: see the conflicts report",
         "unreadable": "Unreadable (skipped):",
+        "skipped": "Skipped (not read):",
         "by": "by {linked}",
     },
 }  # fmt: skip
@@ -196,6 +198,9 @@ def summary_lines(result: MergeResult, lang: str = "zh", shown: int = GROUPS_SHO
     if bad:
         lines.append(t["unreadable"])
         lines += [f"  {f.path}: {mask_text(f.error)}" for f in bad]
+    if result.skipped:
+        lines.append(t["skipped"])
+        lines += [f"  {f.path}: {mask_text(f.skipped or '')}" for f in result.skipped]
     return lines
 
 

@@ -196,8 +196,8 @@ def _read(source: Path, target: Path, config, catalog, as_of, password) -> tuple
         password=password,
     )
     for file_report in report.files:
-        if file_report.error is not None:
-            raise InputError(f"{file_report.path}: {file_report.error}")
+        if file_report.error is not None or file_report.skipped is not None:
+            raise InputError(f"{file_report.path}: {file_report.error or file_report.skipped}")
     return books[str(source)], books[str(target)]
 
 

@@ -88,7 +88,12 @@ class MergeResult:
 
     @property
     def files_read(self) -> int:
-        return sum(1 for f in self.report.files if f.error is None)
+        return sum(1 for f in self.report.files if f.read)
+
+    @property
+    def skipped(self) -> list[FileReport]:
+        """Files listed but not read (lock files, other files, leadbook's own outputs)."""
+        return [f for f in self.report.files if f.skipped is not None]
 
     @property
     def unreadable(self) -> list[FileReport]:

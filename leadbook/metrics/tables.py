@@ -45,6 +45,7 @@ class Tables:
     log: pl.DataFrame
     files: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # listed, not read: why
 
     @property
     def leads(self) -> int:
@@ -82,7 +83,9 @@ def load_tables(
     unreadable = [(f.path, f.error) for f in report.files if f.error is not None]
     register = pl.concat(registers, how="diagonal_relaxed") if registers else None
     log = pl.concat(logs, how="diagonal_relaxed") if logs else None
-    return build_tables(register, log, files=files, unreadable=unreadable, catalog=catalog)
+    tables = build_tables(register, log, files=files, unreadable=unreadable, catalog=catalog)
+    tables.skipped = [(f.path, f.skipped) for f in report.files if f.skipped is not None]
+    return tables
 
 
 def _trim(frame: pl.DataFrame) -> pl.DataFrame:

@@ -100,6 +100,7 @@ class ReportView:
     unreadable: list[tuple[str, str]]
     leads: int
     lists: list[ActionList] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # listed, not read: why
 
     @property
     def text(self) -> dict[str, Any]:
@@ -139,6 +140,7 @@ def build_view(
     files: Sequence[str] = (),
     unreadable: Sequence[tuple[str, str]] = (),
     leads: int = 0,
+    skipped: Sequence[tuple[str, str]] = (),
 ) -> ReportView:
     """Mask every text value (always) and drop the sensitive columns (``redact``)."""
     frames = {}
@@ -152,9 +154,11 @@ def build_view(
         frame = frames[LIST_SOURCES[key]]
         columns = [Column(k, kind) for k, kind in spec if k in frame.columns]
         lists.append(ActionList(key, frame.select([c.key for c in columns]), columns))
-    readable = [f for f in files if f not in {p for p, _ in unreadable}]
+    not_read = {p for p, _ in unreadable} | {p for p, _ in skipped}
+    readable = [f for f in files if f not in not_read]
     reasons = [(path, mask_text(error)) for path, error in unreadable]
-    return ReportView(masked, config, lang, redact, readable, reasons, leads, lists)
+    skips = [(path, mask_text(reason)) for path, reason in skipped]
+    return ReportView(masked, config, lang, redact, readable, reasons, leads, lists, skips)
 
 
 def _redacted(frame: pl.DataFrame, redact: bool) -> pl.DataFrame:
@@ -198,6 +202,7 @@ def report_view(
         files=tables.files,
         unreadable=tables.unreadable,
         leads=tables.leads,
+        skipped=tables.skipped,
     )
 
 

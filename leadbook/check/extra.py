@@ -1,0 +1,70 @@
+"""Personal data in the columns that are no field of the catalog (R-S2.2: anywhere in the
+workbook). A real template's columns that leadbook does not know (邮箱, 手机, a second phone
+column, 备注) get an ``unknown-column`` warning, and their cells are still scanned: a mobile
+or a personal e-mail there is flagged at its cell like in any field.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.utility import xl_col_to_name
+
+from leadbook.check.codes import make_issue
+from leadbook.check.issues import Issue
+from leadbook.core import mask
+from leadbook.core.config import TeamConfig
+from leadbook.core.provenance import HEADERS as KNOWN_EXTRA_HEADERS
+
+PREFILTER = r"1[3-9]\d[- ]?\d{4}[- ]?\d{4}|@"
+
+
+def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> list[Issue]:
+    """``personal-mobile`` / ``personal-email`` findings in ``sheet``'s unknown columns."""
+    import polars as pl
+
+    if sheet is None or sheet.extra is None or not sheet.extra.width:
+        return []
+    personal = set(config.personal_email_domains)
+    first = sheet.rows[0] if sheet.rows else sheet.header_row + 1
+    present = set(sheet.extra.columns)  # a copy per call: taken once
+    headers = {
+        str(col): (col, header)
+        for col, header in sheet.unknown
+        if header not in KNOWN_EXTRA_HEADERS and str(col) in present
+    }
+    if not headers:
+        return []
+    # One long column of every unknown cell, filtered once (a sheet can have 16,000 unknown
+    # columns: a filter per column would take half a minute).
+    cells = (
+        sheet.extra.select(pl.col(name).cast(pl.String) for name in headers)
+        .with_row_index("i")
+        .unpivot(index="i", variable_name="col", value_name="v")
+        .filter(pl.col("v").str.contains(PREFILTER))
+        .sort("col", "i")
+    )
+    found: list[Issue] = []
+    for i, name, text in cells.iter_rows():
+        col, header = headers[name]
+        hits = []
+        mobiles = mask.find_mobiles(text)
+        if mobiles:
+            hits.append(("personal-mobile", mask.mask_mobile(mobiles[0])))
+        for address in mask.find_emails(text):
+            domain = address.rsplit("@", 1)[1].lower()
+            if domain in personal or not config.allow_company_email:
+                hits.append(("personal-email", mask.mask_email(address)))
+                break
+        for code, value in hits:
+            found.append(
+                make_issue(
+                    code,
+                    file=path,
+                    sheet=sheet.name,
+                    row=first + i,
+                    column=xl_col_to_name(col),
+                    value=value,
+                    lang=lang,
+                    label=mask.mask_text(header),
+                )
+            )
+    return found

@@ -1,0 +1,32 @@
+"""What leadbook's own outputs look like, so that a reader finds them among a team's inputs
+and leaves them out with a note: an annotated copy (first sheet 校验结果 / Findings), the Excel
+summary of ``report`` (document comment "由 leadbook 生成"), a conflicts report of ``merge``
+(its sheets, or in CSV its header row). The writers' strings are checked against these in
+tests/test_formats.py.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+
+from leadbook.core.paths import template_file
+
+FINDINGS_SHEETS = ("校验结果", "Findings")  # check/render.py WORDS[*]["findings_sheet"]
+CONFLICTS_HEADERS = (  # merge/conflicts.py _TEXT[*]["headers"]
+    ("类型", "组", "线索编号", "公司名称", "字段", "值", "来源文件", "来源位置", "负责销售", "结果"),
+    ("Kind", "Group", "Lead ID", "Company", "Field", "Value", "Source file", "Source position",
+     "Rep", "Outcome"),
+)  # fmt: skip
+CONFLICTS_SHEETS = (  # merge/conflicts.py _TEXT[*]["kinds"]
+    frozenset({"字段冲突", "编号重复", "撞单"}),
+    frozenset({"conflict", "ID collision", "duplicate customer"}),
+)
+
+
+@cache
+def summary_generators() -> frozenset[str]:
+    """The document comment the Excel summary carries, in every language."""
+    with open(template_file("report/labels.toml"), "rb") as fh:
+        labels = tomllib.load(fh)
+    return frozenset(labels[lang]["generator"] for lang in ("zh", "en"))

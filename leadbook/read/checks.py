@@ -1,0 +1,169 @@
+"""Checks before a file is opened: size, encryption, zip damage, zip bombs; and the kind of
+file it really is (by its content, not its name): ``xlsx`` (also .xlsm), ``ods``, ``ole``
+(a legacy .xls) or ``csv``.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from leadbook.core.errors import InputError
+from leadbook.read.messages import input_error
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+TEXT_SUFFIXES = (".csv", ".txt")
+# A zip that unpacks to more than this many times its own size, and to over 64 MiB, is
+# refused before it is unpacked (real xlsx files stay under 30x).
+ZIP_RATIO_LIMIT = 200
+ZIP_SIZE_FLOOR = 64 * 1024 * 1024
+ZIP_CHUNK = 1 << 20
+
+
+def check_file(
+    path: Path, max_bytes: float, lang: str = "zh", password: str | None = None
+) -> tuple[str, bytes | None]:
+    """Refuse what must not be opened. Returns the kind (``xlsx``, ``ods``, ``ole`` or
+    ``csv``) and, for an encrypted workbook opened with its password, the decrypted bytes."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise input_error(lang, "missing") from None
+    except OSError as exc:
+        raise input_error(lang, "unreadable", detail=exc.strerror) from None
+    if size == 0:
+        raise input_error(lang, "empty")
+    if size > max_bytes:
+        raise input_error(lang, "too_large", mb=size / 2**20, limit=max_bytes / 2**20)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        if head.startswith(OLE_MAGIC):
+            if ENCRYPTED_STREAM not in fh.read(1 << 20):
+                return "ole", None  # a legacy .xls
+            if password is None:
+                raise input_error(lang, "encrypted")
+            fh.seek(0)
+            from leadbook.core.crypto import decrypt
+
+            data = decrypt(fh.read(), password, str(input_error(lang, "wrong_password")))
+            return _check_zip(io.BytesIO(data), lang), data
+    if head.startswith(b"PK"):
+        return _check_zip(path, lang), None
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return "csv", None
+    raise input_error(lang, "not_workbook")
+
+
+def _check_zip(source: Path | io.BytesIO, lang: str) -> str:
+    """Refuse a damaged zip or a zip bomb, reading the zip the way a workbook reader would;
+    returns ``xlsx`` or ``ods``.
+
+    The directory's sizes are checked first (a bomb that tells the truth is refused before
+    anything is unpacked); then every part is inflated in bounded chunks, counting the bytes
+    it really holds and checking its CRC: a bomb whose directory lies about the sizes is
+    stopped at the limit, and damage that still inflates (calamine checks no CRC, so it would
+    read altered values) is caught.
+    """
+    packed = len(source.getbuffer()) if isinstance(source, io.BytesIO) else source.stat().st_size
+    try:
+        with zipfile.ZipFile(source) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+                kind = "xlsx"
+            elif "content.xml" in names and _is_ods(zf, names):
+                kind = "ods"
+            else:
+                raise input_error(lang, "not_workbook")
+            declared = sum(i.file_size for i in infos)
+            compressed = max(1, sum(i.compress_size for i in infos))
+            if declared > ZIP_SIZE_FLOOR and declared / compressed > ZIP_RATIO_LIMIT:
+                raise input_error(lang, "bomb", mb=declared / 2**20, ratio=declared / compressed)
+            limit = max(ZIP_SIZE_FLOOR, ZIP_RATIO_LIMIT * packed)
+            unpacked = 0
+            for info in infos:
+                size, damage = _inflate(zf, info, limit - unpacked)
+                unpacked += size
+                if unpacked > limit:
+                    raise input_error(
+                        lang,
+                        "bomb_lying",
+                        mb=limit / 2**20,
+                        declared=_size_text(declared),
+                        ratio=limit / max(1, packed),
+                    )
+                if damage and _is_read(info.filename):
+                    raise zipfile.BadZipFile(f"{info.filename}: {damage}")
+    except InputError:
+        raise
+    except Exception as exc:  # zipfile, zlib, bz2, lzma: each raises its own types on damage
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise input_error(lang, "damaged", detail=detail) from None
+    return kind
+
+
+def _is_ods(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    """An OpenDocument spreadsheet (not a text document or a presentation)."""
+    if "mimetype" not in names:
+        return True  # some writers leave it out; content.xml decides (the reader says)
+    info = zf.getinfo("mimetype")
+    return info.file_size < 200 and zf.read(info).strip() == ODS_MIMETYPE
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{n / 2**10:.0f} KB"
+
+
+# Parts no reader of leadbook opens: damage there is ignored (Excel repairs such files).
+UNREAD_PARTS = re.compile(
+    r"^(xl/media/|xl/printerSettings/|xl/vbaProject\.bin$|docProps/thumb|Thumbnails/|Pictures/)"
+)
+
+
+def _is_read(name: str) -> bool:
+    return not UNREAD_PARTS.match(name)
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple[int, str]:
+    """(bytes one part really unpacks to, up to just past ``budget``; its damage or "").
+
+    The CRC is checked, and the size compared with the directory's: calamine checks
+    neither, so a damaged part could otherwise be read as altered values.
+    """
+    probe = copy.copy(info)
+    probe.file_size = 1 << 62  # read to the end of the data, whatever the directory says
+    size = 0
+    try:
+        with zf.open(probe) as fh:
+            while chunk := fh.read(ZIP_CHUNK):
+                size += len(chunk)
+                if size > budget:
+                    return size, ""
+    except Exception as exc:
+        return size, str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    if size != info.file_size:
+        return size, f"holds {size} bytes, the zip directory says {info.file_size}"
+    return size, ""
+
+
+_PROPERTY = re.compile(
+    r'<property[^>]*name="(leadbook_[a-z_]+)"[^>]*>\s*<vt:lpwstr>([^<]{0,200})</vt:lpwstr>'
+)
+
+
+def read_properties(source: Path | io.BytesIO) -> dict[str, str]:
+    """leadbook's custom document properties (template version, catalog and config hash)."""
+    try:
+        with zipfile.ZipFile(source) as zf:
+            info = zf.getinfo("docProps/custom.xml")
+            if info.file_size > 1 << 20:
+                return {}
+            text = zf.read(info).decode("utf-8", "replace")
+    except Exception:  # a missing or damaged part: no properties (the values were read)
+        return {}
+    return dict(_PROPERTY.findall(text))
