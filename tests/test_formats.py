@@ -62,10 +62,16 @@ PLANTED = {(5, "office_phone", "invalid-phone"), (6, "position", "personal-mobil
 PLANTED_STATUS = (7, "status", "not-in-list")
 
 
+# The builder writes its dates as text: a typed format (xlsx, xls, ods) says so at every date
+# cell (date-as-text), a CSV cannot (every cell is text). Compared without those notes.
+TYPED_ONLY = {"date-as-text"}
+SEED_NOTE = (2, None, "checks-skipped")  # 行业大类 and 流失原因: the seed's table has neither
+
+
 def findings(path: Path | str) -> set[tuple]:
     report = validate_paths([path], as_of=AS_OF)
     assert [f.error for f in report.files] == [None], report.files
-    return set(report.flatten("row", "field", "code"))
+    return {f for f in report.flatten("row", "field", "code") if f[2] not in TYPED_ONLY}
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +116,7 @@ def test_the_gbk_file_is_really_gbk(formats):
 )
 def test_the_same_findings_in_every_format(formats, fmt):
     expected = findings(formats["xlsx"])
-    assert expected == PLANTED | {PLANTED_STATUS}
+    assert expected == PLANTED | {PLANTED_STATUS, SEED_NOTE}
     assert findings(formats[fmt]) == expected
 
 
@@ -320,7 +326,7 @@ def test_a_copy_that_cannot_be_written_keeps_the_findings(formats, runner, tmp_p
     assert result.exit_code == 2
     data = json.loads(result.output)["files"][0]
     assert data["error"] is None and {i["code"] for i in data["issues"]} >= {"invalid-phone"}
-    assert len(data["notes"]) == 1 and "already exists" in data["notes"][0]
+    assert len(data["notes"]) == 1 and "文件已存在" in data["notes"][0]
     assert (out / "a.xlsx").read_bytes() == b"earlier copy"
 
 

@@ -48,28 +48,6 @@ _HEADER_ROW, _FIRST_ROW = 2, 3
 MAX_ROW = 1_048_576
 REWRITTEN_SUFFIXES = (".xlsx", ".xlsm")  # what openpyxl writes back in the same format
 
-_MESSAGES = {
-    "zh": {
-        "unread": "没有写出校验结果副本:这个文件无法读取({error})",
-        "missing": "没有写出校验结果副本:文件不存在",
-        "cannot_open": "没有写出校验结果副本:无法打开这个工作簿({kind})",
-        "is_input": "没有写出校验结果副本:{target} 就是输入文件本身,请换一个文件夹",
-        "no_folder": "没有写出校验结果副本:无法创建文件夹 {folder}({reason})",
-    },
-    "en": {
-        "unread": "no annotated copy written: the file could not be read ({error})",
-        "missing": "no annotated copy written: file not found",
-        "cannot_open": "no annotated copy written: the workbook cannot be opened ({kind})",
-        "is_input": "no annotated copy written: {target} is the input itself; choose another folder",
-        "no_folder": "no annotated copy written: cannot make the folder {folder} ({reason})",
-    },
-}
-
-
-def _message(lang: str, key: str, **params) -> str:
-    return _MESSAGES.get(lang, _MESSAGES["zh"])[key].format(**params)
-
-
 def copy_name(src: Path) -> str:
     """The annotated copy's file name: the input's, or ``<stem>.xlsx`` for an input that is
     not written back in its own format (.xls, .ods, .csv)."""
@@ -106,7 +84,7 @@ def annotate(
         raise InputError(key="annotate_unreadable", path=src, error=report.error)
     if encrypt and password is None:
         raise ValueError("encrypt needs a password")
-    wb = _open(src, password, lang)
+    wb = _open(src, password)
     _mask_cells(wb)
     _mark_cells(wb, report.issues, lang)
     _findings_sheet(wb, report, src.name, lang)
@@ -123,7 +101,7 @@ def annotate(
     return target
 
 
-def _open(src: Path, password: str | None = None, lang: str = "zh") -> Workbook:
+def _open(src: Path, password: str | None = None) -> Workbook:
     from leadbook.core.crypto import plain_source
 
     try:
@@ -136,9 +114,9 @@ def _open(src: Path, password: str | None = None, lang: str = "zh") -> Workbook:
     except InputError:
         raise
     except FileNotFoundError:
-        raise InputError(_message(lang, "missing")) from None
+        raise InputError(key="annotate_missing", path=src) from None
     except Exception as exc:  # openpyxl raises many kinds for a file it cannot read
-        raise InputError(_message(lang, "cannot_open", kind=type(exc).__name__)) from None
+        raise InputError(key="annotate_cannot_open", path=src, kind=type(exc).__name__) from None
 
 
 def _kind(src: Path) -> str:
