@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from leadbook.core.config import TeamConfig
-from leadbook.core.mask import mask_text
+from leadbook.core.mask import PREFILTER, mask_text
 from leadbook.core.paths import template_file
 from leadbook.metrics import Metrics, compute
 from leadbook.metrics.tables import REP, Tables
@@ -162,9 +162,6 @@ def _redacted(frame: pl.DataFrame, redact: bool) -> pl.DataFrame:
     return frame.drop([c for c in frame.columns if c in hidden])
 
 
-_MAYBE_PERSONAL = r"[\d@＠０-９]"
-
-
 def _masked(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text column with mobiles and e-mail addresses masked (R-K2)."""
     out = []
@@ -172,7 +169,7 @@ def _masked(frame: pl.DataFrame) -> pl.DataFrame:
         if dtype != pl.String:
             continue
         col = frame[name]
-        candidates = col.filter(col.str.contains(_MAYBE_PERSONAL)).unique().to_list()
+        candidates = col.filter(col.str.contains(PREFILTER)).unique().to_list()
         mapping = {v: m for v in candidates if (m := mask_text(v)) != v}
         if mapping:
             out.append(col.replace(mapping).alias(name))
