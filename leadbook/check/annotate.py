@@ -32,6 +32,7 @@ from leadbook.check.render import display_width, file_summary_text, words
 from leadbook.core.atomic import atomic_path
 from leadbook.core.errors import InputError, OutputError
 from leadbook.core.mask import mask_text
+from leadbook.core.show import shown
 
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
 FONTS = {"error": "9C0006", "warning": "9C5700"}
@@ -71,7 +72,7 @@ def annotate(
     wb = _open(src, password)
     _mask_cells(wb)
     _mark_cells(wb, report.issues, lang)
-    _findings_sheet(wb, report, src.name, lang)
+    _findings_sheet(wb, report, shown(src.name), lang)
     if not out_dir.is_dir():
         try:
             out_dir.mkdir(parents=True)

@@ -19,6 +19,7 @@ from leadbook.core.atomic import atomic_path
 from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.errors import OutputError
 from leadbook.core.mask import mask_text
+from leadbook.core.show import shown_path
 from leadbook.merge.results import DuplicateGroup, MergeResult
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -213,7 +214,7 @@ def summary_lines(result: MergeResult, lang: str = "zh", shown: int = GROUPS_SHO
             lines.append("  " + t["more"].format(n=len(result.groups) - shown))
     if bad:
         lines.append(t["unreadable"])
-        lines += [f"  {f.path}: {mask_text(f.error)}" for f in bad]
+        lines += [f"  {shown_path(f.path)}: {mask_text(f.error)}" for f in bad]
     return lines
 
 

@@ -159,9 +159,13 @@ def find_header(rows: list[list[Any]], index: dict[str, str]) -> tuple[int, dict
 # ---------------------------------------------------------------------------- files
 def check_file(
     path: Path, max_bytes: float, lang: str = "zh", password: str | None = None
-) -> tuple[str, bytes | None]:
-    """Refuse what must not be opened. Returns the kind (``zip`` or ``ole``) and, for an
-    encrypted workbook opened with its password, the decrypted bytes."""
+) -> tuple[str, bytes]:
+    """Refuse what must not be opened. Returns the kind (``zip`` or ``ole``) and the bytes
+    to read (decrypted, for an encrypted workbook opened with its password).
+
+    The file is read once: the bytes checked here are the bytes the reader parses (a file
+    swapped between the check and the read cannot slip through), and a name the system
+    cannot decode (a GBK name unpacked on a UTF-8 system) is no obstacle."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -172,23 +176,29 @@ def check_file(
         raise input_error(lang, "empty")
     if size > max_bytes:
         raise input_error(lang, "too_large", mb=size / 2**20, limit=max_bytes / 2**20)
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-        if head.startswith(OLE_MAGIC):
-            if ENCRYPTED_STREAM not in fh.read(1 << 20):
-                return "ole", None  # a legacy .xls
-            if password is None:
-                raise input_error(lang, "encrypted")
-            fh.seek(0)
-            from leadbook.core.crypto import decrypt
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(int(max_bytes) + 1)
+    except OSError as exc:
+        raise input_error(lang, "unreadable", detail=exc.strerror) from None
+    if len(data) > max_bytes:  # it grew since stat
+        raise input_error(lang, "too_large", mb=len(data) / 2**20, limit=max_bytes / 2**20)
+    if not data:
+        raise input_error(lang, "empty")
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_STREAM not in data[: 1 << 20]:
+            return "ole", data  # a legacy .xls
+        if password is None:
+            raise input_error(lang, "encrypted")
+        from leadbook.core.crypto import decrypt
 
-            data = decrypt(fh.read(), password, str(input_error(lang, "wrong_password")))
-            _check_zip(io.BytesIO(data), lang)
-            return "zip", data
-    if not head.startswith(b"PK"):
+        data = decrypt(data, password, str(input_error(lang, "wrong_password")))
+        _check_zip(io.BytesIO(data), lang)
+        return "zip", data
+    if not data.startswith(b"PK"):
         raise input_error(lang, "not_workbook")
-    _check_zip(path, lang)
-    return "zip", None
+    _check_zip(io.BytesIO(data), lang)
+    return "zip", data
 
 
 def _check_zip(source: Path | io.BytesIO, lang: str) -> None:
@@ -304,9 +314,9 @@ def read_book(
     import fastexcel
 
     path = Path(path)
-    kind, plain = check_file(path, max_bytes, lang, password)
+    kind, data = check_file(path, max_bytes, lang, password)
     try:
-        wb = fastexcel.read_excel(plain if plain is not None else str(path))
+        wb = fastexcel.read_excel(data)
         names = list(wb.sheet_names)
         register = _find_sheet(wb, names, catalog, "register", exclude=None)
         if register is None:
@@ -325,10 +335,26 @@ def read_book(
         if "password" in detail.lower() or "encrypt" in detail.lower():
             raise input_error(lang, "encrypted") from None
         # The zip is sound (check_file read all of it): the damage is in the XML.
+        if kind == "zip" and "cannot detect file format" in detail.lower():
+            detail = _xml_damage(data) or detail  # what calamine's format sniffing hides
         raise input_error(lang, "malformed", detail=detail) from None
-    source = io.BytesIO(plain) if plain is not None else path
-    properties = read_properties(source) if kind == "zip" else {}
+    properties = read_properties(io.BytesIO(data)) if kind == "zip" else {}
     return RawBook(str(path), register, log, properties)
+
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _xml_damage(data: bytes) -> str | None:
+    """Read from bytes, calamine tries every format and reports only "cannot detect file
+    format"; name the usual cause instead: a DTD declaring entities (never in a workbook)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if info.filename.endswith(".xml") and _is_read(info.filename):
+                with zf.open(info) as fh:
+                    if _DTD.search(fh.read(1 << 16)):
+                        return f"{info.filename}: a DTD declares an unrecognized entity (<!ENTITY>)"
+    return None
 
 
 def _load(wb, name: str):

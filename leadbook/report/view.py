@@ -20,6 +20,7 @@ import polars as pl
 from leadbook.core.config import TeamConfig
 from leadbook.core.mask import PREFILTER, mask_text
 from leadbook.core.paths import template_file
+from leadbook.core.show import shown_path
 from leadbook.metrics import Metrics, compute
 from leadbook.metrics.tables import REP, Tables
 
@@ -152,8 +153,8 @@ def build_view(
         frame = frames[LIST_SOURCES[key]]
         columns = [Column(k, kind) for k, kind in spec if k in frame.columns]
         lists.append(ActionList(key, frame.select([c.key for c in columns]), columns))
-    readable = [f for f in files if f not in {p for p, _ in unreadable}]
-    reasons = [(path, mask_text(error)) for path, error in unreadable]
+    readable = [shown_path(f) for f in files if f not in {p for p, _ in unreadable}]
+    reasons = [(shown_path(path), mask_text(error)) for path, error in unreadable]
     return ReportView(masked, config, lang, redact, readable, reasons, leads, lists)
 
 
