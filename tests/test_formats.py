@@ -136,7 +136,7 @@ def test_csv_delimiters_and_encodings(tmp_path):
     assert csvfile.decode("华创".encode("utf-16"))[0] == "华创"
     path = tmp_path / "x.csv"
     path.write_bytes(text.encode("gb18030"))
-    assert csvfile.read_rows(path)[1] == ["华创", "展会", "跟进中"]
+    assert csvfile.read_rows(path.read_bytes())[1] == ["华创", "展会", "跟进中"]
     path.write_bytes(b"\x00\x01binary\x00")
     report = validate_paths([path], as_of=AS_OF)
     assert report.files[0].error == "不是文本格式的 CSV 文件(里面有二进制内容)"

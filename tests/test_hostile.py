@@ -467,3 +467,85 @@ def test_formulas_and_error_cells(tmp_path):
     need = [c for c in ws[2] if c.value == "核心需求描述"][0].column
     cells = [ws.cell(row, need) for row in (3, 4)]
     assert [(c.value, c.data_type) for c in cells] == [(None, "n"), ("=1+1", "s")]
+
+
+# ------------------------------------------------------------- names a rep's machine makes
+HOSTILE_NAMES = {
+    "control": "ctl\x01name.xlsx",  # crashed --annotate (IllegalCharacterError)
+    "escape": "esc\x1b]0;pwned\x07.xlsx",  # wrote raw terminal escapes
+    "gbk": b"\xc0\xee\xcb\xc4.xlsx",  # 李四 in GBK, as unzip makes it on a UTF-8 system
+}
+
+
+def _leadbook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "leadbook", *args, "--as-of", AS_OF],
+        capture_output=True,
+        cwd=cwd,
+    )
+
+
+def test_hostile_file_names_are_shown_visibly_and_crash_nothing(tmp_path):
+    """Issue 11: control characters and terminal escapes in file names are shown as visible
+    symbols (never raw), an undecodable (GBK) name as \\xNN; validate, --annotate, merge and
+    report run on, one line per file, no traceback."""
+    import os
+
+    src = make_book(tmp_path / "src.xlsx", clean_records(3))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in HOSTILE_NAMES.values():
+        target = os.path.join(
+            os.fsencode(folder), name if isinstance(name, bytes) else name.encode()
+        )
+        with open(src, "rb") as fh, open(target, "wb") as out:
+            out.write(fh.read())
+    runs = {
+        "validate": _leadbook("validate", "in", cwd=tmp_path),
+        "json": _leadbook("validate", "in", "--format", "json", cwd=tmp_path),
+        "annotate": _leadbook("validate", "in", "--annotate", "checked", cwd=tmp_path),
+        "merge": _leadbook("merge", "in", "-o", "master.xlsx", cwd=tmp_path),
+        "report": _leadbook("report", "in", "--html", "report.html", cwd=tmp_path),
+    }
+    for name, run in runs.items():
+        out = run.stdout + run.stderr
+        assert b"Traceback" not in out, (name, out.decode("utf-8", "replace"))
+        assert run.returncode in (0, 1), (name, out.decode("utf-8", "replace"))
+        assert b"\x1b" not in out and b"\x01" not in out and b"\x07" not in out, name
+        out.decode("utf-8")  # no surrogate or stray byte reaches the terminal
+    text = runs["validate"].stdout.decode()
+    assert "ctl\u2401name.xlsx" in text and "esc\u241b]0;pwned\u2407.xlsx" in text
+    assert "\\xc0\\xee\\xcb\\xc4.xlsx" in text
+    paths = {f["path"] for f in json.loads(runs["json"].stdout)["files"]}
+    assert "in/ctl\u2401name.xlsx" in paths
+    copies = {p.name for p in (tmp_path / "checked").iterdir()}
+    assert {"ctl\x01name.xlsx", "esc\x1b]0;pwned\x07.xlsx"} <= copies
+    assert (tmp_path / "master.xlsx").is_file() and (tmp_path / "report.html").is_file()
+
+
+def test_the_bytes_checked_are_the_bytes_read(tmp_path, monkeypatch):
+    """Issue 11: the file was checked for zip bombs, then opened again by path; a file
+    swapped in between was read unchecked. Now it is read once: swapped right after the
+    check, the reader still parses the checked bytes, not the new file."""
+    import leadbook.read.reader as reader
+    from leadbook.core.catalog import load_catalog
+
+    good = make_book(tmp_path / "good.xlsx", clean_records(3))
+    other = make_book(tmp_path / "other.xlsx", clean_records(7))
+    target = tmp_path / "swapped.xlsx"
+    target.write_bytes(good.read_bytes())
+    checked = reader._check_zip
+
+    def check_then_swap(source, lang):
+        checked(source, lang)
+        target.write_bytes(other.read_bytes())  # the swap, between the check and the read
+
+    monkeypatch.setattr(reader, "_check_zip", check_then_swap)
+    raw = reader.read_book(target, load_catalog())
+    assert raw.register.frame.filter(reader_rows_filled(raw)).height == 3
+
+
+def reader_rows_filled(raw):
+    import polars as pl
+
+    return pl.any_horizontal(pl.all().is_not_null())

@@ -377,3 +377,41 @@ def test_the_master_opens_in_libreoffice_with_its_dropdowns(merged, tmp_path):
         for p in third.iter("{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p")
     ]
     assert texts and texts[0]  # the lead ID is there
+
+
+def _placeholder_master(n: int):
+    import polars as pl
+
+    from leadbook.merge.columns import ANON, CO, POS, REP, SID, SRC
+
+    return pl.DataFrame(
+        {
+            SID: ["待定"] * n,
+            "created_at": [datetime(2026, 11, 1)] * n,
+            CO: [f"客户{i}" for i in range(n)],
+            ANON: [""] * n,
+            "company": [f"客户{i}有限公司" for i in range(n)],
+            REP: ["*张"] * n,
+            SRC: ["a.xlsx"] * n,
+            POS: [f"线索台账!{i + 3}" for i in range(n)],
+        }
+    )
+
+
+def test_placeholder_ids_renumber_in_linear_time():
+    """Issue 11: every 线索编号 a placeholder (待定) made merge quadratic (100 s for 40k rows):
+    each renumbered row searched the suffixes from -2 again. The work now grows with the rows:
+    four times the rows take well under eight times as long (quadratic: sixteen)."""
+    import time
+
+    from leadbook.merge.renumber import renumber
+
+    seconds = {}
+    for n in (4_000, 16_000):
+        frame = _placeholder_master(n)
+        start = time.perf_counter()
+        master, renumbered = renumber(frame)
+        seconds[n] = time.perf_counter() - start
+        assert master["lead_id"].n_unique() == n and len(renumbered) == n - 1
+        assert set(master["lead_id"]) == {"待定"} | {f"待定-{k}" for k in range(2, n + 1)}
+    assert seconds[16_000] < 8 * seconds[4_000] + 0.5, seconds

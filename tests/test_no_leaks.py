@@ -35,13 +35,25 @@ SAMPLE = {"reps": 4, "leads": 30, "seed": 7}
 AS_OF_ARG = ["--as-of", AS_OF.strftime("%Y-%m-%d %H:%M")]
 
 # Planted values, as a rep might type them; and what must never be found (after folding).
-MOBILES = ["13912345678", "+86 158-8765-4321", "0086 137 2468 1357", "１５９８７６５４３２１"]
-EMAILS = ["zhangsan.leak@qq.com", "l.si@163.com", "boss@huachuang-leak.com"]
+MOBILES = ["13912345678", "+86 158-8765-4321", "0086 137 2468 1357", "１５９８７６５４３２１",
+           # issue 11: dots, no-break spaces, a trunk 0, zero-width spaces, mathematical digits
+           "138.2345.6789", "136\u00a01111\u00a02222", "013579246801", "137\u200b3333\u200b4444",
+           "𝟏𝟖𝟖𝟓𝟓𝟓𝟔𝟔𝟔𝟕𝟕"]  # fmt: skip
+EMAILS = ["zhangsan.leak@qq.com", "l.si@163.com", "boss@huachuang-leak.com",
+          "wang.leak＠qq．com", "chen.leak@163。com", "zhao.leak @ 126.com"]  # fmt: skip
 NEEDLES = [
     "13912345678",
     "15887654321",
     "13724681357",
     "15987654321",
+    "13823456789",
+    "13611112222",
+    "13579246801",
+    "13733334444",
+    "18855566677",
+    "wang.leak@qq.com",
+    "chen.leak@163.com",
+    "zhao.leak@126.com",
     "zhangsan.leak@qq.com",
     "l.si@163.com",
     "boss@huachuangleak.com",
@@ -54,9 +66,10 @@ LOG_FIELDS = ["content", "next_action"]
 
 
 def fold(text: str) -> str:
-    """Text as scanned: entities decoded, full-width folded, lower case, no spaces or dashes."""
-    text = unicodedata.normalize("NFKC", html.unescape(text)).lower()
-    return re.sub(r"[\s\-‐‑‒–—−]+", "", text)
+    """Text as scanned: entities decoded, full-width folded, lower case, no spaces, dashes,
+    dots, slashes or zero-width characters (so 138.1234.5678 is found as 13812345678)."""
+    text = unicodedata.normalize("NFKC", html.unescape(text)).lower().replace("。", ".")
+    return re.sub(r"[\s\-‐‑‒–—−./\u200b\u200c\u200d\u2060\ufeff]+", "", text)
 
 
 def found(text: str) -> list[str]:
@@ -233,7 +246,7 @@ def test_need_words_never_come_from_personal_data(tmp_path):
     from books import clean_records, make_book
 
     records = clean_records(3)
-    for rec, value in zip(records, EMAILS, strict=True):
+    for rec, value in zip(records, EMAILS[:3], strict=True):
         rec["need"] = f"需要报价,请联系 {value} 或 {MOBILES[0]}"
     book = make_book(tmp_path / "few.xlsx", records)
     page, summary = tmp_path / "few.html", tmp_path / "few.xlsx.out.xlsx"

@@ -176,6 +176,72 @@ def test_two_merges_writing_one_output_at_once(reps, tmp_path):
         assert temps(tmp_path) == []
 
 
+def into_command(inputs: list[Path], master: Path) -> list[str]:
+    return [sys.executable, "-m", "leadbook", "merge", *map(str, inputs), "--into", str(master),
+            "--as-of", AS_OF_TEXT]  # fmt: skip
+
+
+def test_two_merges_into_one_master_at_once_keep_every_lead(reps, tmp_path):
+    """Issue 11: two ``merge --into master.xlsx`` at once both said "wrote" and one rep's
+    leads were gone. The master is locked while merged into: the second waits, then merges
+    into the first one's result, so every lead of the three groups of files is there."""
+    files = sorted(reps.glob("*.xlsx"))
+    base, first, second = files[:2], files[2:5], files[5:]
+    master = tmp_path / "master.xlsx"
+    subprocess.run(merge_command(base, master), check=True, stdout=subprocess.DEVNULL)
+    each = {}
+    for name, group in (("base", base), ("first", first), ("second", second)):
+        alone = tmp_path / f"{name}.xlsx"
+        subprocess.run(merge_command(group, alone), check=True, stdout=subprocess.DEVNULL)
+        each[name] = register_rows(alone)
+    procs = [
+        subprocess.Popen(into_command(group, master), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+        for group in (first, second)
+    ]  # fmt: skip
+    errors = [p.communicate()[1] for p in procs]
+    results = [(p.returncode, err) for p, err in zip(procs, errors, strict=True)]
+    assert [code for code, _ in results] == [0, 0], results
+    assert register_rows(master) == sum(each.values())
+    assert temps(tmp_path) == []
+
+
+def test_into_takes_a_master_only(reps, tmp_path, runner):
+    """A rep's own workbook given as --into would have become a master (its ID formulas
+    gone): refused, with --force too, and the workbook is untouched."""
+    rep = tmp_path / "rep01.xlsx"
+    shutil.copyfile(reps / "rep01.xlsx", rep)
+    before = sha(rep)
+    for extra in ([], ["--force"]):
+        result = runner.invoke(cli, ["merge", str(reps / "rep02.xlsx"), "--into", str(rep), *extra])
+        assert result.exit_code == 2, result.output
+        assert "不是 leadbook 合并出的主表" in result.output and "Traceback" not in result.output
+    result = runner.invoke(
+        cli, ["merge", str(reps / "rep02.xlsx"), "--into", str(rep), "--lang", "en"]
+    )
+    assert "not a master written by leadbook merge" in result.output
+    assert sha(rep) == before
+
+
+def test_no_output_may_be_an_input(reps, tmp_path, runner):
+    """-o or --conflicts naming an input (by any path) is refused, --force or not."""
+    inputs = tmp_path / "in"
+    shutil.copytree(reps, inputs)
+    victim = inputs / "rep03.xlsx"
+    before = sha(victim)
+    link = tmp_path / "alias.xlsx"
+    link.symlink_to(victim)
+    for args in (
+        ["-o", str(victim), "--force"],
+        ["-o", str(link), "--force"],
+        ["-o", str(tmp_path / "m.xlsx"), "--conflicts", str(victim), "--force"],
+    ):
+        result = runner.invoke(cli, ["merge", str(inputs), *args])
+        assert result.exit_code == 2, result.output
+        assert "是本次的输入文件" in result.output
+    assert sha(victim) == before
+
+
 # ------------------------------------------------------------------- inputs unchanged
 def snapshot(*folders: Path) -> dict[str, tuple[str, int, int]]:
     """Every file under ``folders``: (sha256, mtime in ns, mode)."""

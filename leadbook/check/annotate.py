@@ -37,6 +37,7 @@ from leadbook.check.render import display_width, file_summary_text, words
 from leadbook.core.atomic import atomic_path
 from leadbook.core.errors import InputError, OutputError
 from leadbook.core.mask import mask_text
+from leadbook.core.show import shown
 
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
 FONTS = {"error": "9C0006", "warning": "9C5700"}
@@ -47,6 +48,7 @@ _WIDTHS = (16, 10, 24, 16, 22, 60, 60)
 _HEADER_ROW, _FIRST_ROW = 2, 3
 MAX_ROW = 1_048_576
 REWRITTEN_SUFFIXES = (".xlsx", ".xlsm")  # what openpyxl writes back in the same format
+
 
 def copy_name(src: Path) -> str:
     """The annotated copy's file name: the input's, or ``<stem>.xlsx`` for an input that is
@@ -84,10 +86,10 @@ def annotate(
         raise InputError(key="annotate_unreadable", path=src, error=report.error)
     if encrypt and password is None:
         raise ValueError("encrypt needs a password")
-    wb = _open(src, password)
+    wb = _open(src, password, lang)
     _mask_cells(wb)
     _mark_cells(wb, report.issues, lang)
-    _findings_sheet(wb, report, src.name, lang)
+    _findings_sheet(wb, report, shown(src.name), lang)
     if not out_dir.is_dir():
         try:
             out_dir.mkdir(parents=True)
@@ -101,7 +103,7 @@ def annotate(
     return target
 
 
-def _open(src: Path, password: str | None = None) -> Workbook:
+def _open(src: Path, password: str | None = None, lang: str = "zh") -> Workbook:
     from leadbook.core.crypto import plain_source
 
     try:
@@ -167,7 +169,7 @@ def _sheets(src: Path, lang: str):
     if _kind(src) == "csv":
         from leadbook.read.csvfile import read_rows, sheet_title
 
-        yield sheet_title(src), read_rows(src, lang)
+        yield sheet_title(src), read_rows(src.read_bytes(), lang)
         return
     from python_calamine import CalamineWorkbook
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from leadbook.check.issues import FileReport, Issue, Report
 from leadbook.core.mask import mask_text
+from leadbook.core.show import shown, shown_path
 
 JSON_VERSION = 1
 HINT_SEPARATOR = "→"
@@ -91,7 +92,8 @@ def summary_text(report: Report) -> str:
 def file_summary_text(fr: FileReport, lang: str, name: str | None = None) -> str:
     """One file's counts, e.g. ``leads.xlsx:共 50 行,错误 2 个,警告 1 个``."""
     return words(lang)["file_summary"].format(
-        file=name or fr.path, **_counts(rows=fr.rows, errors=fr.errors, warnings=fr.warnings)
+        file=name or shown_path(fr.path),
+        **_counts(rows=fr.rows, errors=fr.errors, warnings=fr.warnings),
     )
 
 
@@ -117,24 +119,24 @@ def _lines(report: Report) -> list[list[Segment]]:
     w = words(report.lang)
     files = worst_first(report.files)
     issues = [i for f in files for i in f.sorted_issues()]
-    cell_w = max((display_width(i.cell) for i in issues), default=0)
+    cell_w = max((display_width(shown(i.cell)) for i in issues), default=0)
     sev_w = max((display_width(w[i.severity]) for i in issues), default=0)
     code_w = max((len(i.code) for i in issues), default=0)
     lines: list[list[Segment]] = []
     for fr in files:
         if fr.error is not None:
-            lines.append([(fr.path, "file")])
+            lines.append([(shown_path(fr.path), "file")])
             lines.append(
                 [("  ", None), (w["unreadable"].format(error=_one_line(fr.error)), "error")]
             )
             continue
         if fr.skipped is not None:
-            lines.append([(fr.path, "file")])
+            lines.append([(shown_path(fr.path), "file")])
             lines.append([("  ", None), (w["skipped"].format(reason=_one_line(fr.skipped)), None)])
             continue
         counts = w["file_counts"] if fr.issues else w["file_ok"]
         counts = counts.format(**_counts(rows=fr.rows, errors=fr.errors, warnings=fr.warnings))
-        lines.append([(fr.path, "file"), (f"  ({counts})", None)])
+        lines.append([(shown_path(fr.path), "file"), (f"  ({counts})", None)])
         for note in fr.notes:
             lines.append([("  ", None), (w["note"].format(note=_one_line(note)), "warning")])
         for issue in fr.sorted_issues():
@@ -149,7 +151,7 @@ def _issue_line(issue: Issue, w: dict[str, str], cell_w: int, sev_w: int, code_w
     style = issue.severity
     line: list[Segment] = [
         ("  ", None),
-        (_pad(issue.cell, cell_w), None),
+        (_pad(shown(issue.cell), cell_w), None),
         ("  ", None),
         (_pad(w[issue.severity], sev_w), style),
         ("  ", None),
@@ -204,7 +206,7 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
     return {
         "code": issue.code,
         "severity": issue.severity,
-        "sheet": issue.sheet,
+        "sheet": issue.sheet and shown(issue.sheet),
         "row": issue.row,
         "column": issue.column,
         "field": issue.field,
@@ -221,7 +223,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "as_of": report.as_of.isoformat(timespec="seconds"),
         "files": [
             {
-                "path": fr.path,
+                "path": shown_path(fr.path),
                 "ok": fr.ok,
                 "rows": fr.rows,
                 "issues": [issue_dict(i) for i in fr.sorted_issues()],

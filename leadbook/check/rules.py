@@ -20,8 +20,6 @@ from leadbook.read.normalize import BAD, FILE, RAW, ROW, TEXT
 
 DUPLICATE_ROWS_SHOWN = 5  # rows named in a duplicate-lead-id message
 VAGUE_MAX_CHARS = 12  # a need this short, with a vague term and no number, is vague
-# A cheap, lookaround-free first pass (polars regex) before the exact mobile pattern.
-MOBILE_PREFILTER = r"1[3-9]\d[- ]?\d{4}[- ]?\d{4}"
 
 
 @dataclass(frozen=True)
@@ -425,16 +423,14 @@ def no_personal_data(reg, log, ctx) -> Iterator[Hits]:
             if key not in frame.columns:
                 continue
             col = pl.col(key)
-            candidates = frame.filter(
-                col.str.contains(MOBILE_PREFILTER) | col.str.contains("@", literal=True)
-            ).select(FILE, ROW, key)
+            candidates = frame.filter(col.str.contains(mask.PREFILTER)).select(FILE, ROW, key)
             mobiles, emails = [], []
             for file_index, row, text in candidates.iter_rows():
                 found = mask.find_mobiles(text)
                 if found:
                     mobiles.append((file_index, row, mask.mask_mobile(found[0])))
                 for address in mask.find_emails(text):
-                    domain = address.rsplit("@", 1)[1].lower()
+                    domain = mask.email_domain(address)
                     if domain in personal or not ctx.config.allow_company_email:
                         emails.append((file_index, row, mask.mask_email(address)))
                         break

@@ -8,7 +8,6 @@ validated in batches, so memory stays flat in the number of files.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +24,7 @@ from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.config import TeamConfig, load_config
 from leadbook.core.errors import InputError
 from leadbook.core.provenance import HEADERS as KNOWN_EXTRA_HEADERS  # merge's provenance columns
+from leadbook.core.show import visible
 from leadbook.read.reader import RawBook, list_inputs, read_book
 
 BATCH_ROWS = 60_000  # rows validated together (one pandera call per batch); memory bound
@@ -366,24 +366,6 @@ def _issue(book, catalog, lang, code, role, key, row, value, **params) -> Issue:
         lang=lang,
         **{k: ("" if v is None else visible(str(v))) for k, v in params.items()},
     )
-
-
-# Control characters a cell can hold (XlsxWriter and Excel store them as _x0001_): in a
-# finding they would garble a terminal (ESC starts an escape sequence) and openpyxl refuses
-# them in the annotated copy. Tab, newline and carriage return stay.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _picture(match: re.Match) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # U+2400 CONTROL PICTURES: \x01 -> ␁
-    return "\u2421" if code == 0x7F else "\ufffd"
-
-
-def visible(text: str) -> str:
-    """``text`` as a finding shows it: control characters as visible symbols (␁, ␛)."""
-    return _CONTROLS.sub(_picture, text)
 
 
 def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str) -> None:

@@ -80,10 +80,11 @@ def merge(
       leadbook merge reps/ -o master.xlsx --password-env LEADS_PW --encrypt
     """
 
-    from leadbook.core.atomic import check_target
+    from leadbook.core.atomic import check_target, refuse_inputs
     from leadbook.core.config import load_config
     from leadbook.core.crypto import is_encrypted
     from leadbook.merge.conflicts import check_report_path, summary_lines, write_conflicts
+    from leadbook.merge.into import check_master
     from leadbook.merge.master import merge_paths, write_master
     from leadbook.read.reader import expand_paths
 
@@ -96,6 +97,7 @@ def merge(
     password = password_from_option(password_env, encrypt, lang)
     out = out or into
     in_place = into is not None and out.resolve() == into.resolve()
+    inputs = [str(into)] * (into is not None) + [str(p) for p in paths]
     try:
         config = load_config(config_path)
         if into is not None and not into.is_file():
@@ -105,38 +107,66 @@ def merge(
         check_target(out, force=force or in_place)
         if conflicts_path is not None:
             check_target(check_report_path(conflicts_path, encrypted=encrypt), force=force)
+        refuse_inputs([None if in_place else out, conflicts_path], expand_paths(inputs), lang)
+        if into is not None:
+            check_master(into, lang=lang, password=password)
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
-    inputs = [str(into)] * (into is not None) + [str(p) for p in paths]
-    with progress(len(expand_paths(inputs)), "merge", lang) as advance:
-        result = merge_paths(
-            inputs,
-            config=config,
-            as_of=as_of,
-            lang=lang,
-            valid_only=valid_only,
-            on_file=advance,
-            password=password,
+    with _merge_lock(into, out, lang):
+        with progress(len(expand_paths(inputs)), "merge", lang) as advance:
+            result = merge_paths(
+                inputs,
+                config=config,
+                as_of=as_of,
+                lang=lang,
+                valid_only=valid_only,
+                on_file=advance,
+                password=password,
+            )
+        if result.files_read == 0:
+            for line in summary_lines(result, lang):
+                click.echo(line, err=True)
+            raise CannotRun(message("nothing_merged", lang))
+        master_error = next(
+            (f.error for f in result.unreadable if into and f.path == str(into)), None
         )
-    if result.files_read == 0:
-        for line in summary_lines(result, lang):
-            click.echo(line, err=True)
-        raise CannotRun(message("nothing_merged", lang))
-    master_error = next((f.error for f in result.unreadable if into and f.path == str(into)), None)
-    if master_error is not None:  # merging without its rows would lose them
-        raise CannotRun(message("master_unreadable", lang, path=into, error=master_error))
-    try:
-        lock = password if encrypt else None
-        write_master(result, out, config=config, lang=lang, force=force or in_place, password=lock)
-        if conflicts_path is not None:
-            write_conflicts(result, conflicts_path, lang=lang, force=force, password=lock)
-    except LeadbookError as exc:
-        raise CannotRun.of(exc, lang) from None
+        if master_error is not None:  # merging without its rows would lose them
+            raise CannotRun(message("master_unreadable", lang, path=into, error=master_error))
+        try:
+            lock = password if encrypt else None
+            write_master(
+                result, out, config=config, lang=lang, force=force or in_place, password=lock
+            )
+            if conflicts_path is not None:
+                write_conflicts(result, conflicts_path, lang=lang, force=force, password=lock)
+        except LeadbookError as exc:
+            raise CannotRun.of(exc, lang) from None
     for line in summary_lines(result, lang):
         click.echo(line)
     written = f"{out}" + (f", {conflicts_path}" if conflicts_path else "")
     click.echo(message("wrote", lang, paths=written))
     sys.exit(1 if result.unreadable else 0)
+
+
+def _merge_lock(into, out, lang: str):
+    """While merging into a master, hold its lock (a second merge waits, saying so)."""
+    import contextlib
+
+    from leadbook.merge.into import master_lock
+
+    if into is None:
+        return contextlib.nullcontext()
+    lock = master_lock(out, lang=lang, on_wait=lambda message: click.echo(message, err=True))
+
+    @contextlib.contextmanager
+    def held():
+        try:
+            with lock:
+                yield
+        except LeadbookError as exc:
+            raise CannotRun.of(exc, lang) from None
+
+    return held()
 
 
 @click.command()

@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from leadbook.core.errors import OutputError
@@ -136,3 +136,31 @@ def atomic_path(
         if private is not None:
             with contextlib.suppress(OSError):
                 private.rmdir()
+
+
+_INPUT_TEXT = {
+    "zh": "{path}: 是本次的输入文件,不能同时作为输出(leadbook 从不改写输入):请换一个输出文件名",
+    "en": "{path}: is an input of this run and cannot also be an output (leadbook never "
+    "modifies an input): choose another output name",
+}
+
+
+def refuse_inputs(
+    outputs: Iterable[str | Path | None], inputs: Iterable[str | Path], lang: str = "zh"
+) -> None:
+    """Raise ``OutputError`` when an output path is one of the inputs (the same file, by any
+    name: a relative path, a symlink, a hard link), whatever ``--force`` says."""
+    ids = set()
+    for p in inputs:
+        with contextlib.suppress(OSError):
+            st = os.stat(p)
+            ids.add((st.st_dev, st.st_ino))
+    for out in outputs:
+        if out is None:
+            continue
+        try:
+            st = os.stat(out)
+        except OSError:
+            continue  # not there yet: cannot be an input
+        if (st.st_dev, st.st_ino) in ids:
+            raise OutputError(_INPUT_TEXT.get(lang, _INPUT_TEXT["zh"]).format(path=out))

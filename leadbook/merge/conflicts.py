@@ -20,6 +20,7 @@ from leadbook.core.atomic import atomic_path
 from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.errors import OutputError
 from leadbook.core.mask import mask_text
+from leadbook.core.show import shown_path
 from leadbook.merge.results import DuplicateGroup, MergeResult
 from leadbook.merge.worklist import write_worklist
 
@@ -197,10 +198,10 @@ def summary_lines(result: MergeResult, lang: str = "zh", shown: int = GROUPS_SHO
             lines.append("  " + t["more"].format(n=len(result.groups) - shown))
     if bad:
         lines.append(t["unreadable"])
-        lines += [f"  {f.path}: {mask_text(f.error)}" for f in bad]
+        lines += [f"  {shown_path(f.path)}: {mask_text(f.error)}" for f in bad]
     if result.skipped:
         lines.append(t["skipped"])
-        lines += [f"  {f.path}: {mask_text(f.skipped or '')}" for f in result.skipped]
+        lines += [f"  {shown_path(f.path)}: {mask_text(f.skipped or '')}" for f in result.skipped]
     return lines
 
 

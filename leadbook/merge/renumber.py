@@ -42,11 +42,13 @@ def renumber(master: pl.DataFrame) -> tuple[pl.DataFrame, list[Renumbered]]:
     odd = later.filter(pl.col("_prefix").is_null()).sort(SID, "_k")
     used = set(ids[SID].to_list()) if odd.height else set()
     odd_new = []
+    next_k: dict[str, int] = {}  # per ID, where the search for a free suffix goes on: linear
     for sid in odd[SID].to_list():  # not code + date + sequence: a suffix keeps it readable
-        k = 2
+        k = next_k.get(sid, 2)
         while f"{sid}-{k}" in used:
             k += 1
         used.add(f"{sid}-{k}")
+        next_k[sid] = k + 1
         odd_new.append(f"{sid}-{k}")
     renamed = pl.concat(
         [parsed.select("_i", "_new"), odd.select("_i", pl.Series("_new", odd_new, pl.String))]

@@ -14,14 +14,11 @@ import polars as pl
 from leadbook.check.issues import FileReport
 from leadbook.core import provenance
 from leadbook.core.catalog import Catalog, Field
-from leadbook.core.mask import mask_text
+from leadbook.core.mask import PREFILTER, mask_text
 from leadbook.merge.columns import FINDINGS, LINK, POS, REP, SID, SRC, TXT
 from leadbook.merge.findings import carried_findings, findings_text, row_findings
 from leadbook.read.normalize import FILE, RAW, ROW
 from leadbook.read.reader import RawBook, SheetData
-
-# Cells that may hold a mobile or an e-mail address (the exact check is mask.mask_text).
-PII_PREFILTER = r"[@＠]|[1１][3-9３-９][0-9０-９]"
 
 
 class Collector:
@@ -184,7 +181,7 @@ def _masked(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         if col not in frame.columns:
             continue
         series = frame[col]
-        hits = frame.select(pl.arg_where(pl.col(col).str.contains(PII_PREFILTER))).to_series()
+        hits = frame.select(pl.arg_where(pl.col(col).str.contains(PREFILTER))).to_series()
         if hits.len():
             masked = [mask_text(v) for v in series.gather(hits).to_list()]
             replaced.append(series.scatter(hits, masked))

@@ -27,9 +27,14 @@ ZIP_CHUNK = 1 << 20
 
 def check_file(
     path: Path, max_bytes: float, lang: str = "zh", password: str | None = None
-) -> tuple[str, bytes | None]:
+) -> tuple[str, bytes]:
     """Refuse what must not be opened. Returns the kind (``xlsx``, ``ods``, ``ole`` or
-    ``csv``) and, for an encrypted workbook opened with its password, the decrypted bytes."""
+    ``csv``) and the bytes to read (decrypted, for an encrypted workbook opened with its
+    password).
+
+    The file is read once: the bytes checked here are the bytes the reader parses (a file
+    swapped between the check and the read cannot slip through), and a name the system
+    cannot decode (a GBK name unpacked on a UTF-8 system) is no obstacle."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -40,22 +45,28 @@ def check_file(
         raise input_error(lang, "empty")
     if size > max_bytes:
         raise input_error(lang, "too_large", mb=size / 2**20, limit=max_bytes / 2**20)
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-        if head.startswith(OLE_MAGIC):
-            if ENCRYPTED_STREAM not in fh.read(1 << 20):
-                return "ole", None  # a legacy .xls
-            if password is None:
-                raise input_error(lang, "encrypted")
-            fh.seek(0)
-            from leadbook.core.crypto import decrypt
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(int(max_bytes) + 1)
+    except OSError as exc:
+        raise input_error(lang, "unreadable", detail=exc.strerror) from None
+    if len(data) > max_bytes:  # it grew since stat
+        raise input_error(lang, "too_large", mb=len(data) / 2**20, limit=max_bytes / 2**20)
+    if not data:
+        raise input_error(lang, "empty")
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_STREAM not in data[: 1 << 20]:
+            return "ole", data  # a legacy .xls
+        if password is None:
+            raise input_error(lang, "encrypted")
+        from leadbook.core.crypto import decrypt
 
-            data = decrypt(fh.read(), password, str(input_error(lang, "wrong_password")))
-            return _check_zip(io.BytesIO(data), lang), data
-    if head.startswith(b"PK"):
-        return _check_zip(path, lang), None
+        data = decrypt(data, password, str(input_error(lang, "wrong_password")))
+        return _check_zip(io.BytesIO(data), lang), data
+    if data.startswith(b"PK"):
+        return _check_zip(io.BytesIO(data), lang), data
     if path.suffix.lower() in TEXT_SUFFIXES:
-        return "csv", None
+        return "csv", data
     raise input_error(lang, "not_workbook")
 
 
@@ -167,3 +178,18 @@ def read_properties(source: Path | io.BytesIO) -> dict[str, str]:
     except Exception:  # a missing or damaged part: no properties (the values were read)
         return {}
     return dict(_PROPERTY.findall(text))
+
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def xml_damage(data: bytes) -> str | None:
+    """Read from bytes, calamine tries every format and reports only "cannot detect file
+    format"; name the usual cause instead: a DTD declaring entities (never in a workbook)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if info.filename.endswith(".xml") and _is_read(info.filename):
+                with zf.open(info) as fh:
+                    if _DTD.search(fh.read(1 << 16)):
+                        return f"{info.filename}: a DTD declares an unrecognized entity (<!ENTITY>)"
+    return None

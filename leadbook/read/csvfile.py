@@ -54,9 +54,10 @@ def delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def read_rows(path: Path, lang: str = "zh") -> list[list[str]]:
-    """Every row of a CSV file as a list of text cells (short rows are not padded)."""
-    text, _ = decode(path.read_bytes(), lang)
+def read_rows(data: bytes, lang: str = "zh") -> list[list[str]]:
+    """Every row of a CSV file (its bytes, as checked) as lists of text cells (short rows
+    are not padded)."""
+    text, _ = decode(data, lang)
     if "\x00" in text:
         raise input_error(lang, "csv_binary")
     try:

@@ -21,7 +21,7 @@ from typing import Any
 from leadbook.core.catalog import Catalog
 from leadbook.core.errors import InputError
 from leadbook.core.texts import sheet_names
-from leadbook.read.checks import check_file, read_properties
+from leadbook.read.checks import check_file, read_properties, xml_damage
 from leadbook.read.formulas import stale_formula_rows
 from leadbook.read.inputs import READABLE_SUFFIXES, expand_paths, list_inputs
 from leadbook.read.messages import input_error
@@ -177,13 +177,13 @@ def read_book(
     text so no type guessing can lose a value; ``normalize`` parses dates and numbers.
     """
     path = Path(path)
-    kind, plain = check_file(path, max_bytes, lang, password)
+    kind, data = check_file(path, max_bytes, lang, password)
     if kind == "csv":
-        return _read_csv(path, catalog, lang)
+        return _read_csv(path, data, catalog, lang)
     import fastexcel
 
     try:
-        wb = fastexcel.read_excel(plain if plain is not None else str(path))
+        wb = fastexcel.read_excel(data)
         names = list(wb.sheet_names)
         register = _find_sheet(wb, names, catalog, "register", exclude=None)
         if register is None:
@@ -202,20 +202,22 @@ def read_book(
         if "password" in detail.lower() or "encrypt" in detail.lower():
             raise input_error(lang, "encrypted") from None
         # The zip is sound (check_file read all of it): the damage is in the XML.
+        if kind in ("xlsx", "ods") and "cannot detect file format" in detail.lower():
+            detail = xml_damage(data) or detail  # what calamine's format sniffing hides
         raise input_error(lang, "malformed", detail=detail) from None
-    source = io.BytesIO(plain) if plain is not None else path
+    source = io.BytesIO(data)
     properties = read_properties(source) if kind == "xlsx" else {}
     if kind in ("xlsx", "ole"):  # formula cells exist in these (ods: LibreOffice caches all)
         register.formula_rows = stale_formula_rows(source, kind, register)
     return RawBook(str(path), register, log, properties, kind)
 
 
-def _read_csv(path: Path, catalog: Catalog, lang: str) -> RawBook:
+def _read_csv(path: Path, data: bytes, catalog: Catalog, lang: str) -> RawBook:
     """A CSV file's register: one sheet, named like the file (as Excel and LibreOffice name
     it when they open the file)."""
     from leadbook.read.csvfile import read_rows, rows_frame, sheet_title
 
-    frame, positions = rows_frame(read_rows(path, lang))
+    frame, positions = rows_frame(read_rows(data, lang))
     head = _head_rows(frame, positions)
     index = header_index(catalog, "register")
     found = find_header(head, index)

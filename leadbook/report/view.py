@@ -18,8 +18,9 @@ from typing import Any
 import polars as pl
 
 from leadbook.core.config import TeamConfig
-from leadbook.core.mask import mask_text
+from leadbook.core.mask import PREFILTER, mask_text
 from leadbook.core.paths import template_file
+from leadbook.core.show import shown_path
 from leadbook.metrics import Metrics, compute
 from leadbook.metrics.tables import REP, Tables
 
@@ -155,18 +156,15 @@ def build_view(
         columns = [Column(k, kind) for k, kind in spec if k in frame.columns]
         lists.append(ActionList(key, frame.select([c.key for c in columns]), columns))
     not_read = {p for p, _ in unreadable} | {p for p, _ in skipped}
-    readable = [f for f in files if f not in not_read]
-    reasons = [(path, mask_text(error)) for path, error in unreadable]
-    skips = [(path, mask_text(reason)) for path, reason in skipped]
+    readable = [shown_path(f) for f in files if f not in not_read]
+    reasons = [(shown_path(path), mask_text(error)) for path, error in unreadable]
+    skips = [(shown_path(path), mask_text(reason)) for path, reason in skipped]
     return ReportView(masked, config, lang, redact, readable, reasons, leads, lists, skips)
 
 
 def _redacted(frame: pl.DataFrame, redact: bool) -> pl.DataFrame:
     hidden = NEVER_SHOWN | (SENSITIVE if redact else frozenset())
     return frame.drop([c for c in frame.columns if c in hidden])
-
-
-_MAYBE_PERSONAL = r"[\d@＠０-９]"
 
 
 def _masked(frame: pl.DataFrame) -> pl.DataFrame:
@@ -176,7 +174,7 @@ def _masked(frame: pl.DataFrame) -> pl.DataFrame:
         if dtype != pl.String:
             continue
         col = frame[name]
-        candidates = col.filter(col.str.contains(_MAYBE_PERSONAL)).unique().to_list()
+        candidates = col.filter(col.str.contains(PREFILTER)).unique().to_list()
         mapping = {v: m for v in candidates if (m := mask_text(v)) != v}
         if mapping:
             out.append(col.replace(mapping).alias(name))
