@@ -527,6 +527,7 @@ def test_the_bytes_checked_are_the_bytes_read(tmp_path, monkeypatch):
     """Issue 11: the file was checked for zip bombs, then opened again by path; a file
     swapped in between was read unchecked. Now it is read once: swapped right after the
     check, the reader still parses the checked bytes, not the new file."""
+    import leadbook.read.checks as checks
     import leadbook.read.reader as reader
     from leadbook.core.catalog import load_catalog
 
@@ -534,13 +535,14 @@ def test_the_bytes_checked_are_the_bytes_read(tmp_path, monkeypatch):
     other = make_book(tmp_path / "other.xlsx", clean_records(7))
     target = tmp_path / "swapped.xlsx"
     target.write_bytes(good.read_bytes())
-    checked = reader._check_zip
+    checked = checks._check_zip
 
     def check_then_swap(source, lang):
-        checked(source, lang)
+        kind = checked(source, lang)
         target.write_bytes(other.read_bytes())  # the swap, between the check and the read
+        return kind
 
-    monkeypatch.setattr(reader, "_check_zip", check_then_swap)
+    monkeypatch.setattr(checks, "_check_zip", check_then_swap)
     raw = reader.read_book(target, load_catalog())
     assert raw.register.frame.filter(reader_rows_filled(raw)).height == 3
 
