@@ -242,8 +242,9 @@ def test_unreadable_inputs(tmp_path):
     bad.write_bytes(b"not a zip")
     with pytest.raises(InputError, match="cannot be opened"):
         annotate(bad, FileReport(str(bad)), tmp_path / "out", lang="en")
-    with pytest.raises(InputError, match="无法打开这个工作簿"):
+    with pytest.raises(InputError) as raised:
         annotate(bad, FileReport(str(bad)), tmp_path / "out")
+    assert "无法打开这个工作簿" in raised.value.text("zh")
     with pytest.raises(InputError, match="could not be read"):
         annotate(bad, FileReport(str(bad), error="corrupt"), tmp_path / "out", lang="en")
     assert not (tmp_path / "out" / "bad.xlsx").exists()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from leadbook.check.rules import Hits, _has, _hits, _text, rule
+from leadbook.check.rules import Hits, _has, _hits, _text, rule, time_fields
 from leadbook.core import reference
 from leadbook.read.normalize import CELL, DETAIL, HINT, KIND, TEXT
 
@@ -60,27 +60,17 @@ DATE_AS_TEXT_REASONS = {"created_at": "created-at", "last_contact_at": "last-con
 def dates_are_dates(reg, log, ctx) -> Iterator[Hits]:
     """A date-time typed as text (2024/5/20 14:30 in LibreOffice, 2026.11.29) is checked as
     the date it reads as, and noted: the workbook's formulas and colours need a real date."""
-    for role, frame, fields in (
-        ("register", reg, ctx.catalog.register),
-        ("log", log, ctx.catalog.log),
-    ):
-        if frame is None:
-            continue
-        for fd in fields:
-            if not fd.is_time or fd.key + TEXT not in frame.columns:
-                continue
-            rows = frame.filter(pl.col(fd.key + TEXT))
-            if rows.height:
-                shown = "%Y-%m-%d %H:%M" if fd.type == "datetime" else "%Y-%m-%d"
-                reason = (
-                    DATE_AS_TEXT_REASONS.get(fd.key, "other") if role == "register" else "other"
-                )
-                yield _hits(
-                    "date-as-text",
-                    role,
-                    fd.key,
-                    rows,
-                    _text(fd.key),
-                    date=pl.col(fd.key).dt.strftime(shown),
-                    reason=pl.lit(reason),
-                )
+    for role, frame, fd in time_fields(reg, log, ctx, TEXT):
+        rows = frame.filter(pl.col(fd.key + TEXT))
+        if rows.height:
+            shown = "%Y-%m-%d %H:%M" if fd.type == "datetime" else "%Y-%m-%d"
+            reason = DATE_AS_TEXT_REASONS.get(fd.key, "other") if role == "register" else "other"
+            yield _hits(
+                "date-as-text",
+                role,
+                fd.key,
+                rows,
+                _text(fd.key),
+                date=pl.col(fd.key).dt.strftime(shown),
+                reason=pl.lit(reason),
+            )

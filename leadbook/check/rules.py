@@ -248,8 +248,9 @@ def lead_id_is_unique(reg, log, ctx) -> Iterator[Hits]:
 PAST_ONLY = {"register": ("created_at", "last_contact_at"), "log": ("contact_at",)}
 
 
-@rule
-def datetimes_are_readable(reg, log, ctx) -> Iterator[Hits]:
+def time_fields(reg, log, ctx: Context, column: str = ""):
+    """(role, frame, field) for every date or time field whose ``key + column`` the sheet
+    has, register first, then the log."""
     for role, frame, fields in (
         ("register", reg, ctx.catalog.register),
         ("log", log, ctx.catalog.log),
@@ -257,24 +258,29 @@ def datetimes_are_readable(reg, log, ctx) -> Iterator[Hits]:
         if frame is None:
             continue
         for fd in fields:
-            if not fd.is_time or fd.key not in frame.columns:
-                continue
-            bad = frame.filter(pl.col(fd.key + BAD))
-            if bad.height:
+            if fd.is_time and fd.key + column in frame.columns:
+                yield role, frame, fd
+
+
+@rule
+def datetimes_are_readable(reg, log, ctx) -> Iterator[Hits]:
+    for role, frame, fd in time_fields(reg, log, ctx):
+        bad = frame.filter(pl.col(fd.key + BAD))
+        if bad.height:
+            yield _hits(
+                "invalid-datetime", role, fd.key, bad, _text(fd.key), reason=pl.lit("format")
+            )
+        if fd.key in PAST_ONLY[role]:
+            future = frame.filter(pl.col(fd.key) > ctx.as_of)
+            if future.height:
                 yield _hits(
-                    "invalid-datetime", role, fd.key, bad, _text(fd.key), reason=pl.lit("format")
+                    "invalid-datetime",
+                    role,
+                    fd.key,
+                    future,
+                    _fmt_time(fd.key),
+                    reason=pl.lit("future"),
                 )
-            if fd.key in PAST_ONLY[role]:
-                future = frame.filter(pl.col(fd.key) > ctx.as_of)
-                if future.height:
-                    yield _hits(
-                        "invalid-datetime",
-                        role,
-                        fd.key,
-                        future,
-                        _fmt_time(fd.key),
-                        reason=pl.lit("future"),
-                    )
     if _has(reg, "created_at", "last_contact_at"):
         early = reg.filter(pl.col("last_contact_at") < pl.col("created_at"))
         if early.height:
