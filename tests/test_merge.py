@@ -415,3 +415,34 @@ def test_placeholder_ids_renumber_in_linear_time():
         assert master["lead_id"].n_unique() == n and len(renumbered) == n - 1
         assert set(master["lead_id"]) == {"待定"} | {f"待定-{k}" for k in range(2, n + 1)}
     assert seconds[16_000] < 8 * seconds[4_000] + 0.5, seconds
+
+
+def test_a_reps_own_findings_column_never_replaces_the_findings(tmp_path):
+    """Issue 11: a column headed 校验结果 (or 负责销售, 来源文件) in a rep's workbook took the
+    place of leadbook's: a row with a personal mobile showed an empty 校验结果 and
+    --valid-only kept it. In a rep's workbook such columns are the rep's own: reported as
+    unknown columns and never carried; the findings are leadbook's."""
+    import openpyxl
+
+    from leadbook.merge.columns import FINDINGS, REP
+
+    records = clean_records(2)
+    records[0]["office_phone"] = "13812345678"
+    src = make_book(tmp_path / "rep.xlsx", records)
+    wb = openpyxl.load_workbook(src)
+    ws = wb["线索台账"]
+    col = ws.max_column + 1
+    header_row = next(r for r in range(1, 6) if any(c.value == "公司名称" for c in ws[r]))
+    for offset, label in enumerate(("校验结果", "负责销售")):
+        ws.cell(header_row, col + offset, label)
+        for r in range(header_row + 1, header_row + 3):
+            ws.cell(r, col + offset, "" if label == "校验结果" else "*假")
+    wb.save(tmp_path / "doctored.xlsx")
+    result = merge_paths([tmp_path / "doctored.xlsx"], as_of=AS_OF)
+    report = result.report.files[0]
+    assert {i.code for i in report.issues} >= {"personal-mobile", "unknown-column"}
+    findings = dict(zip(result.register["company"], result.register[FINDINGS], strict=True))
+    assert "personal-mobile" in findings[records[0]["company"]]
+    assert "*假" not in set(result.register[REP].to_list())
+    kept = merge_paths([tmp_path / "doctored.xlsx"], as_of=AS_OF, valid_only=True)
+    assert records[0]["company"] not in kept.register["company"].to_list()

@@ -12,9 +12,6 @@ from leadbook.check.codes import make_issue
 from leadbook.check.issues import Issue
 from leadbook.core import mask
 from leadbook.core.config import TeamConfig
-from leadbook.core.provenance import HEADERS as KNOWN_EXTRA_HEADERS
-
-PREFILTER = r"1[3-9]\d[- ]?\d{4}[- ]?\d{4}|@"
 
 
 def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> list[Issue]:
@@ -29,7 +26,7 @@ def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> 
     headers = {
         str(col): (col, header)
         for col, header in sheet.unknown
-        if header not in KNOWN_EXTRA_HEADERS and str(col) in present
+        if str(col) in present  # leadbook's own columns too: a rep may have typed in them
     }
     if not headers:
         return []
@@ -39,22 +36,13 @@ def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> 
         sheet.extra.select(pl.col(name).cast(pl.String) for name in headers)
         .with_row_index("i")
         .unpivot(index="i", variable_name="col", value_name="v")
-        .filter(pl.col("v").str.contains(PREFILTER))
+        .filter(pl.col("v").str.contains(mask.PREFILTER))
         .sort("col", "i")
     )
     found: list[Issue] = []
     for i, name, text in cells.iter_rows():
         col, header = headers[name]
-        hits = []
-        mobiles = mask.find_mobiles(text)
-        if mobiles:
-            hits.append(("personal-mobile", mask.mask_mobile(mobiles[0])))
-        for address in mask.find_emails(text):
-            domain = address.rsplit("@", 1)[1].lower()
-            if domain in personal or not config.allow_company_email:
-                hits.append(("personal-email", mask.mask_email(address)))
-                break
-        for code, value in hits:
+        for code, value in mask.personal_data(text, personal, config.allow_company_email):
             found.append(
                 make_issue(
                     code,

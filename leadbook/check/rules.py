@@ -432,14 +432,12 @@ def no_personal_data(reg, log, ctx) -> Iterator[Hits]:
             candidates = frame.filter(col.str.contains(mask.PREFILTER)).select(FILE, ROW, key)
             mobiles, emails = [], []
             for file_index, row, text in candidates.iter_rows():
-                found = mask.find_mobiles(text)
-                if found:
-                    mobiles.append((file_index, row, mask.mask_mobile(found[0])))
-                for address in mask.find_emails(text):
-                    domain = mask.email_domain(address)
-                    if domain in personal or not ctx.config.allow_company_email:
-                        emails.append((file_index, row, mask.mask_email(address)))
-                        break
+                for code, value in mask.personal_data(
+                    text, personal, ctx.config.allow_company_email
+                ):
+                    (mobiles if code == "personal-mobile" else emails).append(
+                        (file_index, row, value)
+                    )
             for code, found_rows in (("personal-mobile", mobiles), ("personal-email", emails)):
                 if found_rows:
                     rows = pl.DataFrame(

@@ -19,11 +19,10 @@ from xlsxwriter.utility import xl_col_to_name
 
 from leadbook.check.codes import make_issue
 from leadbook.check.issues import FileReport, Issue, Report
-from leadbook.core import mask
+from leadbook.core import mask, provenance
 from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.config import TeamConfig, load_config
 from leadbook.core.errors import InputError
-from leadbook.core.provenance import HEADERS as KNOWN_EXTRA_HEADERS  # merge's provenance columns
 from leadbook.core.show import visible
 from leadbook.read.reader import RawBook, list_inputs, read_book
 
@@ -404,9 +403,10 @@ def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str)
                     label=fd.label(lang),
                 )
             )
+        master = provenance.is_master(h for _, h in raw.register.unknown)
         for col, header in sheet.unknown:
-            if header in KNOWN_EXTRA_HEADERS:
-                continue
+            if master and header in provenance.HEADERS:
+                continue  # a master's own columns; in a rep's workbook they are reported
             report.issues.append(
                 make_issue(
                     "unknown-column",

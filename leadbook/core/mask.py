@@ -117,6 +117,23 @@ def email_domain(address: str) -> str:
     return m.group("domain").lower() if m else ""
 
 
+def personal_data(
+    text: Any, personal_domains: set[str], allow_company_email: bool = False
+) -> list[tuple[str, str]]:
+    """The personal data a cell holds, as findings want it: ``("personal-mobile", masked)``
+    for its first mobile and ``("personal-email", masked)`` for its first e-mail address on a
+    personal domain (any domain unless ``allow_company_email``)."""
+    found = []
+    mobiles = find_mobiles(text)
+    if mobiles:
+        found.append(("personal-mobile", mask_mobile(mobiles[0])))
+    for address in find_emails(text):
+        if email_domain(address) in personal_domains or not allow_company_email:
+            found.append(("personal-email", mask_email(address)))
+            break
+    return found
+
+
 def mask_mobile(mobile: str) -> str:
     """``13812345678 -> 138****5678``; prefix and separators are kept.
 

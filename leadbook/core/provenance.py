@@ -22,6 +22,18 @@ LOG = (
 HEADERS = frozenset(label for _, zh, en, _ in REGISTER + LOG for label in (zh, en))
 
 
+# The columns every master has had (校验代码 came later): a register with all of them is a
+# master written by ``leadbook merge``; in any other workbook they are a rep's own columns,
+# which never stand for leadbook's (a rep's 校验结果 must not hide the rep's findings).
+MASTER_KEYS = ("source_file", "source_row", "rep", "source_lead_id", "findings")
+
+
+def is_master(headers) -> bool:
+    """Whether a register with these header texts is a master written by ``leadbook merge``."""
+    present = set(headers)
+    return all(zh in present or en in present for key, zh, en, _ in REGISTER if key in MASTER_KEYS)
+
+
 def header_keys() -> dict[str, str]:
     """Header as written (either language) -> provenance key."""
     return {label: key for key, zh, en, _ in REGISTER + LOG for label in (zh, en)}

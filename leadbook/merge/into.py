@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from leadbook.core import provenance
 from leadbook.core.errors import InputError, OutputError
-from leadbook.core.provenance import REGISTER as PROVENANCE
 
 WAIT_SECONDS = 600.0  # how long a second merge waits for the first before it stops
 POLL_SECONDS = 0.2
@@ -123,6 +123,5 @@ def check_master(path: str | Path, *, lang: str = "zh", password: str | None = N
         raw = read_book(path, load_catalog(), lang=lang, password=password)
     except InputError:
         return  # the merge reads it again and stops with the reader's own message
-    headers = {header for _, header in raw.register.unknown}
-    if not all(zh in headers or en in headers for _, zh, en, _ in PROVENANCE):
+    if not provenance.is_master(header for _, header in raw.register.unknown):
         raise InputError(_text(lang, "not_master", path=path))

@@ -45,6 +45,8 @@ def _carried(raw: RawBook, reg: pl.DataFrame, log, password=None) -> dict[str, d
     """A master's provenance columns (not catalog fields: the reader keeps them as unknown
     columns), aligned with the frames' rows."""
     keys = provenance.header_keys()
+    if not provenance.is_master(header for _, header in raw.register.unknown):
+        return {}  # a rep's own 校验结果 / 负责销售 columns never stand for leadbook's
     wanted = []
     for role, sheet, frame in (("register", raw.register, reg), ("log", raw.log, log)):
         if sheet is None or frame is None:
