@@ -551,3 +551,55 @@ def reader_rows_filled(raw):
     import polars as pl
 
     return pl.any_horizontal(pl.all().is_not_null())
+
+
+# ------------------------------------------------------------------ a stray far-off cell
+STRAY_CELLS = {
+    "far": ("线索台账", "XFD1048576"),  # Ctrl+End, then typed: 17 billion cells as a rectangle
+    "wide": ("线索台账", "XFD5000"),  # 82 million (4.3 GB before)
+    "low": ("线索台账", "A1048576"),  # in the register's lead-ID column: a row to report
+    "extra-sheet": (None, "XFD1048576"),  # on a sheet of its own (ran past 10 GB annotated)
+}
+
+
+@pytest.fixture(scope="module")
+def stray_books(tmp_path_factory) -> dict[str, Path]:
+    import openpyxl
+
+    folder = tmp_path_factory.mktemp("stray")
+    src = make_book(folder / "src.xlsx", clean_records(5))
+    books = {}
+    for name, (sheet, ref) in STRAY_CELLS.items():
+        wb = openpyxl.load_workbook(src)
+        ws = wb[sheet] if sheet else wb.create_sheet("备注")
+        ws[ref] = "x"
+        books[name] = folder / f"{name}.xlsx"
+        wb.save(books[name])
+    return books
+
+
+@pytest.mark.parametrize("name", sorted(STRAY_CELLS))
+def test_a_stray_far_off_cell_costs_memory_by_data(stray_books, tmp_path, measurements, name):
+    """Issue 11: one value far from the data made the reader allocate the whole rectangle
+    (``memory allocation of 549755813888 bytes failed`` for every file of the run). Now
+    memory follows the cells that hold data: validate and --annotate stay under 300 MB,
+    the leads are checked as usual, and a stray value in the register is reported at its
+    cell."""
+    book = stray_books[name]
+    run = validate(book, measurements, "--format", "json", "--annotate", str(tmp_path / "ann"))
+    assert run.rc in (0, 1), run.err[-2000:]
+    assert run.peak_mb < 300, run.peak_mb
+    (report,) = json.loads(run.out)["files"]
+    assert report["error"] is None and (tmp_path / "ann" / book.name).is_file()
+    stray_rows = {i["row"] for i in report["issues"] if i["row"] == 1048576}
+    assert report["rows"] == (6 if name == "low" else 5)
+    assert stray_rows == ({1048576} if name == "low" else set())
+
+
+def test_a_stray_cell_does_not_stop_the_batch(stray_books, measurements):
+    """The other files of the run are still checked (and the stray one too)."""
+    run = validate(stray_books["far"].parent, measurements, "--format", "json")
+    files = {Path(f["path"]).name: f for f in json.loads(run.out)["files"]}
+    assert all(f["error"] is None for f in files.values())
+    assert {"src.xlsx", "far.xlsx", "wide.xlsx", "low.xlsx", "extra-sheet.xlsx"} <= set(files)
+    assert run.peak_mb < 400

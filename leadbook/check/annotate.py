@@ -183,22 +183,23 @@ def _mask_cells(wb: Workbook) -> None:
     """Mobiles and e-mail addresses masked in every value and note of the copy; formulas are
     left alone, a number that is a mobile becomes its masked text."""
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if not isinstance(cell, Cell):
-                    continue
-                value = cell.value
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                if isinstance(value, int | str) and not isinstance(value, bool):
-                    text = str(value)
-                    if cell.data_type != "f" and (masked := mask_text(text)) != text:
-                        _text_cell(ws, cell.row, cell.column, masked)
-                if cell.comment is not None and cell.comment.text:
-                    masked = mask_text(cell.comment.text)
-                    if masked != cell.comment.text:
-                        note = cell.comment
-                        cell.comment = Comment(masked, note.author, note.height, note.width)
+        # The cells that exist, not the rectangle: one value at XFD1048576 must not make
+        # the copy walk 17 billion cells (issue 11).
+        for cell in list(ws._cells.values()):
+            if not isinstance(cell, Cell):
+                continue
+            value = cell.value
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if isinstance(value, int | str) and not isinstance(value, bool):
+                text = str(value)
+                if cell.data_type != "f" and (masked := mask_text(text)) != text:
+                    _text_cell(ws, cell.row, cell.column, masked)
+            if cell.comment is not None and cell.comment.text:
+                masked = mask_text(cell.comment.text)
+                if masked != cell.comment.text:
+                    note = cell.comment
+                    cell.comment = Comment(masked, note.author, note.height, note.width)
 
 
 def _target_cell(wb: Workbook, issue: Issue) -> Cell | None:

@@ -97,8 +97,11 @@ def _check_zip(source: Path | io.BytesIO, lang: str) -> str:
                 raise input_error(lang, "bomb", mb=declared / 2**20, ratio=declared / compressed)
             limit = max(ZIP_SIZE_FLOOR, ZIP_RATIO_LIMIT * packed)
             unpacked = 0
+            sparse = False
             for info in infos:
-                size, damage = _inflate(zf, info, limit - unpacked)
+                extent = _Extent() if kind == "xlsx" and SHEET_PART.match(info.filename) else None
+                size, damage = _inflate(zf, info, limit - unpacked, extent)
+                sparse = sparse or (extent is not None and extent.mostly_empty())
                 unpacked += size
                 if unpacked > limit:
                     raise input_error(
@@ -115,7 +118,53 @@ def _check_zip(source: Path | io.BytesIO, lang: str) -> str:
     except Exception as exc:  # zipfile, zlib, bz2, lzma: each raises its own types on damage
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise input_error(lang, "damaged", detail=detail) from None
-    return kind
+    return SPARSE if sparse else kind
+
+
+# A worksheet whose cells would fill only a small part of the rectangle a reader lays them out
+# in (one value typed at XFD1048576 below five leads) is read cell by cell (``read.sparse``):
+# calamine would allocate the whole rectangle, 17 billion cells, and abort the process.
+SPARSE = "xlsx-sparse"
+SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+DENSE_CELLS = 5_000_000  # a rectangle this small is fine whatever it holds
+EMPTY_RATIO = 16  # a larger rectangle is read as one only when a 16th of it holds cells
+_ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_WIDE_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{3}|[B-Z][A-Z])\d')  # column BA (53) and beyond
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+class _Extent:
+    """What a worksheet part holds, seen chunk by chunk as it is inflated: its cells, its
+    last row, and its widest column (exactly when beyond AZ; at most AZ otherwise). Cheap:
+    a count and two searches that fail fast on ordinary sheets."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+        self.rows = 0
+        self.last_row = 0
+        self.width = 52  # AZ: a bound, unless a wider column is seen
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        self.cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+        self.rows += chunk.count(b"<row")
+        joined = self._tail + chunk
+        for m in _WIDE_REF.finditer(joined):
+            self.width = max(self.width, _column(m.group(1)))
+        rows = _ROW_REF.findall(joined[-(1 << 16) :])
+        if rows:
+            self.last_row = max(self.last_row, int(rows[-1]))
+        self._tail = chunk[-64:]
+
+    def mostly_empty(self) -> bool:
+        area = max(self.last_row, self.rows) * self.width
+        return area > DENSE_CELLS and area > EMPTY_RATIO * max(1, self.cells)
 
 
 def _is_ods(zf: zipfile.ZipFile, names: set[str]) -> bool:
@@ -140,7 +189,9 @@ def _is_read(name: str) -> bool:
     return not UNREAD_PARTS.match(name)
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple[int, str]:
+def _inflate(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, extent: _Extent | None = None
+) -> tuple[int, str]:
     """(bytes one part really unpacks to, up to just past ``budget``; its damage or "").
 
     The CRC is checked, and the size compared with the directory's: calamine checks
@@ -155,6 +206,8 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> tuple[i
                 size += len(chunk)
                 if size > budget:
                     return size, ""
+                if extent is not None:
+                    extent.feed(chunk)
     except Exception as exc:
         return size, str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
     if size != info.file_size:

@@ -21,7 +21,7 @@ from typing import Any
 from leadbook.core.catalog import Catalog
 from leadbook.core.errors import InputError
 from leadbook.core.texts import sheet_names
-from leadbook.read.checks import check_file, read_properties, xml_damage
+from leadbook.read.checks import SPARSE, check_file, read_properties, xml_damage
 from leadbook.read.formulas import stale_formula_rows
 from leadbook.read.inputs import READABLE_SUFFIXES, expand_paths, list_inputs
 from leadbook.read.messages import input_error
@@ -67,7 +67,11 @@ class SheetData:
         if self.extra is None or name not in self.extra.columns:
             return [None] * len(rows)
         first = self.rows[0] if self.rows else self.header_row + 1
-        index = pl.Series([r - first for r in rows], dtype=pl.Int64)
+        if self.rows and self.rows[-1] - first + 1 != len(self.rows):  # filled rows only
+            where = {r: i for i, r in enumerate(self.rows)}
+            index = pl.Series([where[r] for r in rows], dtype=pl.Int64)
+        else:
+            index = pl.Series([r - first for r in rows], dtype=pl.Int64)
         text = self.extra[name].gather(index).str.strip_chars()
         return [v or None for v in text.to_list()]
 
@@ -183,7 +187,12 @@ def read_book(
     import fastexcel
 
     try:
-        wb = fastexcel.read_excel(data)
+        if kind == SPARSE:  # a mostly empty rectangle: read cell by cell
+            from leadbook.read.sparse import SparseBook
+
+            kind, wb = "xlsx", SparseBook(data)
+        else:
+            wb = fastexcel.read_excel(data)
         names = list(wb.sheet_names)
         register = _find_sheet(wb, names, catalog, "register", exclude=None)
         if register is None:
@@ -231,11 +240,14 @@ def _read_csv(path: Path, data: bytes, catalog: Catalog, lang: str) -> RawBook:
 
 
 def _load(wb, name: str):
-    """A whole sheet as text, rows from the sheet's first row, with each column's position."""
+    """A whole sheet as text, rows from the sheet's first row, with each column's position
+    (and, read cell by cell, the Excel row of each frame row; else ``None``: row 1 on)."""
+    if hasattr(wb, "load"):
+        return wb.load(name)
     sheet = wb.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
     frame = sheet.to_polars()
     positions = [c.absolute_index for c in sheet.available_columns()]
-    return frame, positions
+    return frame, positions, None
 
 
 def _find_sheet(wb, names: list[str], catalog: Catalog, role: str, exclude: str | None):
@@ -246,8 +258,9 @@ def _find_sheet(wb, names: list[str], catalog: Catalog, role: str, exclude: str 
     )
     best = None
     head_of: dict[str, list[list[Any]]] = {}
+    numbers_of: dict[str, list[int] | None] = {}
     for name in candidates:
-        frame, positions = _load(wb, name)
+        frame, positions, numbers_of[name] = _load(wb, name)
         head = head_of[name] = _head_rows(frame, positions)
         found = find_header(head, index)
         if found is None:
@@ -262,7 +275,14 @@ def _find_sheet(wb, names: list[str], catalog: Catalog, role: str, exclude: str 
     if best is None:
         return None
     name, frame, positions, (header, columns, unknown) = best
-    return _sheet_data(name, frame, positions, header, columns, unknown, head_of[name], index)
+    data = _sheet_data(name, frame, positions, header, columns, unknown, head_of[name], index)
+    numbers = numbers_of[name]
+    if numbers is not None:  # read cell by cell: frame rows are the filled rows only
+        data.header_row = numbers[header]
+        if data.second_header is not None:
+            data.second_header = numbers[data.second_header - 1]
+        data.rows = numbers[len(numbers) - len(data.rows) :]
+    return data
 
 
 def _head_rows(frame, positions: list[int]) -> list[list[Any]]:
