@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import os
 import re
 import subprocess
@@ -272,3 +273,45 @@ def test_need_words_never_come_from_personal_data(tmp_path):
         folded = fold(text)
         for part in ("zhangsan", "boss", "13912345678"):
             assert part not in folded, (name, part)
+
+
+def test_names_and_lead_ids_are_flagged_and_masked(tmp_path):
+    """Issue 11: a mobile in the file name, the sheet name or typed as the lead ID was copied
+    in clear into the master (来源文件, 来源位置, 原线索编号), the conflicts report and the
+    terminal. Now the names are flagged where the rep can rename them, and every output shows
+    them masked."""
+    import openpyxl
+    from books import clean_records, make_book
+
+    src = make_book(tmp_path / "src.xlsx", clean_records(3))
+    wb = openpyxl.load_workbook(src)
+    ws = wb["线索台账"]
+    ws.title = "线索台账13812345678"
+    ws["A3"] = "13912345678"
+    book = tmp_path / "in" / "张13712345678.xlsx"
+    book.parent.mkdir()
+    wb.save(book)
+    needles = ["13712345678", "13812345678", "13912345678"]
+    out = tmp_path / "out"
+    out.mkdir()
+    runs = [
+        subprocess.run([LEADBOOK, *args, *AS_OF_ARG], capture_output=True, text=True, cwd=tmp_path)
+        for args in (
+            ["validate", "in"],
+            ["validate", "in", "--format", "json"],
+            ["merge", "in", "-o", "out/m.xlsx", "--conflicts", "out/c.csv"],
+            ["report", "out/m.xlsx", "--html", "out/r.html", "--xlsx", "out/s.xlsx"],
+        )
+    ]
+    assert [r.returncode for r in runs] == [1, 1, 0, 0], [r.stderr for r in runs]
+    report = json.loads(runs[1].stdout)
+    flagged = {(i["code"], i["sheet"]) for f in report["files"] for i in f["issues"]}
+    assert ("personal-mobile", None) in flagged  # the file name
+    assert ("personal-mobile", "线索台账138****5678") in flagged  # the sheet name
+    texts = {f"run {i}": r.stdout + r.stderr for i, r in enumerate(runs)}
+    texts |= {"c.csv": (out / "c.csv").read_text(encoding="utf-8-sig"),
+              "r.html": (out / "r.html").read_text(encoding="utf-8")}  # fmt: skip
+    for name in ("m.xlsx", "s.xlsx"):
+        texts |= xlsx_parts(out / name, name)
+    leaks = {k: n for k, v in texts.items() for n in needles if n in fold(v)}
+    assert leaks == {}

@@ -56,3 +56,33 @@ def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> 
                 )
             )
     return found
+
+
+NAME_LABELS = {
+    "file": {"zh": "文件名", "en": "file name"},
+    "sheet": {"zh": "工作表名", "en": "sheet name"},
+}
+
+
+def name_findings(path: str, sheets, config: TeamConfig, lang: str) -> list[Issue]:
+    """Personal data in the file's name or its sheets' names (a workbook named after its
+    contact's mobile): flagged, as in a cell, so the rep renames it (R-S2.2)."""
+    from pathlib import Path
+
+    personal = set(config.personal_email_domains)
+    found = []
+    named = [("file", None, Path(path).name)]
+    named += [("sheet", s.name, s.name) for s in sheets if s is not None]
+    for kind, sheet, text in named:
+        for code, value in mask.personal_data(text, personal, config.allow_company_email):
+            found.append(
+                make_issue(
+                    code,
+                    file=path,
+                    sheet=sheet,
+                    value=value,
+                    lang=lang,
+                    label=NAME_LABELS[kind]["en" if lang == "en" else "zh"],
+                )
+            )
+    return found

@@ -172,7 +172,10 @@ def concat_versions(frames: list[pl.DataFrame], fields: Sequence[Field], mask: b
     frame = frame.with_columns(outputs).drop([c for c in frame.columns if c.endswith(RAW)])
     if not mask:
         return frame
-    return _masked(frame, [fd.key if not fd.is_time else fd.key + TXT for fd in fields])
+    texts = [fd.key if not fd.is_time else fd.key + TXT for fd in fields]
+    # Lead IDs, file and sheet names are a rep's text too (a mobile typed as the ID, a file
+    # named after a contact): masked like the fields, the same way in register and log.
+    return _masked(frame, [*texts, LINK, SID, SRC, POS])
 
 
 def _masked(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
