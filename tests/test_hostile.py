@@ -603,3 +603,32 @@ def test_a_stray_cell_does_not_stop_the_batch(stray_books, measurements):
     assert all(f["error"] is None for f in files.values())
     assert {"src.xlsx", "far.xlsx", "wide.xlsx", "low.xlsx", "extra-sheet.xlsx"} <= set(files)
     assert run.peak_mb < 400
+
+
+def test_file_system_failures_are_one_line_per_file(tmp_path, monkeypatch):
+    """Issue 11: a file that cannot be opened (permission denied: simulated, the tests run as
+    root), a folder named like a workbook and a file that vanished are one line each; the
+    good file of the batch is still checked."""
+    import builtins
+
+    good = make_book(tmp_path / "good.xlsx", clean_records(2))
+    locked = make_book(tmp_path / "locked.xlsx", clean_records(2))
+    (tmp_path / "folder.xlsx").mkdir()
+    gone = make_book(tmp_path / "gone.xlsx", clean_records(2))
+    gone.unlink()
+    real_open = builtins.open
+
+    def guarded(file, *args, **kwargs):
+        if str(file) == str(locked):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+    report = validate_paths(
+        [good, locked, tmp_path / "folder.xlsx", gone], as_of=datetime(2024, 6, 30, 18)
+    )
+    by_name = {Path(f.path).name: f for f in report.files}
+    assert by_name["good.xlsx"].error is None and by_name["good.xlsx"].rows == 2
+    assert "Permission denied" in by_name["locked.xlsx"].error
+    assert by_name["gone.xlsx"].error is not None
+    assert any(f.path.endswith("folder.xlsx") and f.error for f in report.files)
