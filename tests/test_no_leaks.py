@@ -315,3 +315,41 @@ def test_names_and_lead_ids_are_flagged_and_masked(tmp_path):
         texts |= xlsx_parts(out / name, name)
     leaks = {k: n for k, v in texts.items() for n in needles if n in fold(v)}
     assert leaks == {}
+
+
+def test_the_annotated_copy_masks_personal_data_outside_the_cells(tmp_path):
+    """Issue 11: the annotated copy carried personal data in clear from places that are no
+    cell value: the document's author and title, headers and footers, defined names,
+    validation prompts, hyperlink targets and formula text. Each is masked now."""
+    import openpyxl
+    from books import clean_records, make_book
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    src = make_book(tmp_path / "src.xlsx", clean_records(2))
+    wb = openpyxl.load_workbook(src)
+    ws = wb["线索台账"]
+    wb.properties.creator = "王 13712345678"
+    wb.properties.title = "zhang.leak@qq.com 的线索"
+    ws.oddFooter.center.text = "联系 13812345678"
+    wb.defined_names["CONTACT"] = DefinedName("CONTACT", attr_text='"13912345678"')
+    dv = DataValidation(type="list", formula1='"a,b"', prompt="有问题找 l.si@163.com")
+    ws.add_data_validation(dv)
+    dv.add("AZ3")
+    ws["BA3"].hyperlink = "mailto:boss@huachuang-leak.com"
+    ws["BB3"] = '=HYPERLINK("tel:15887654321","电话")'
+    book = tmp_path / "in.xlsx"
+    wb.save(book)
+    run = subprocess.run(
+        [LEADBOOK, "validate", str(book), "--annotate", str(tmp_path / "ann"), *AS_OF_ARG],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode in (0, 1), run.stderr
+    needles = ["13712345678", "13812345678", "13912345678", "15887654321",
+               "zhang.leak@qq.com", "l.si@163.com", "boss@huachuang-leak.com"]  # fmt: skip
+    raw = "".join(xlsx_parts(book, "in").values())
+    assert [n for n in needles if fold(n) not in fold(raw)] == []  # all planted in the input
+    copy = xlsx_parts(tmp_path / "ann" / "in.xlsx", "copy")
+    leaks = {k: n for k, v in copy.items() for n in needles if fold(n) in fold(v)}
+    assert leaks == {}

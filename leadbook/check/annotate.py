@@ -34,6 +34,7 @@ from leadbook.check.cached import cache_formula_values
 from leadbook.check.codes import field_label
 from leadbook.check.issues import FileReport, Issue
 from leadbook.check.render import display_width, file_summary_text, words
+from leadbook.check.scrub import scrub_workbook
 from leadbook.core.atomic import atomic_path
 from leadbook.core.errors import InputError, OutputError
 from leadbook.core.mask import mask_text
@@ -88,6 +89,7 @@ def annotate(
         raise ValueError("encrypt needs a password")
     wb = _open(src, password, lang)
     _mask_cells(wb)
+    scrub_workbook(wb)
     _mark_cells(wb, report.issues, lang)
     _findings_sheet(wb, report, shown(src.name), lang)
     if not out_dir.is_dir():
