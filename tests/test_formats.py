@@ -98,8 +98,11 @@ def formats(tmp_path_factory) -> dict[str, Path]:
 
 
 def _values(path: Path) -> list[list]:
-    ws = openpyxl.load_workbook(path, read_only=True)[SHEET]
-    return [list(row) for row in ws.iter_rows(values_only=True)]
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:  # read-only workbooks keep their file open until closed
+        return [list(row) for row in wb[SHEET].iter_rows(values_only=True)]
+    finally:
+        wb.close()
 
 
 def test_the_gbk_file_is_really_gbk(formats):

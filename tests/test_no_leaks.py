@@ -338,6 +338,7 @@ def test_the_annotated_copy_masks_personal_data_outside_the_cells(tmp_path):
     dv.add("AZ3")
     ws["BA3"].hyperlink = "mailto:boss@huachuang-leak.com"
     ws["BB3"] = '=HYPERLINK("tel:15887654321","电话")'
+    ws["F3"].comment = openpyxl.comments.Comment("客户手机 13612345678", "*张")
     book = tmp_path / "in.xlsx"
     wb.save(book)
     run = subprocess.run(
@@ -346,10 +347,23 @@ def test_the_annotated_copy_masks_personal_data_outside_the_cells(tmp_path):
         text=True,
     )
     assert run.returncode in (0, 1), run.stderr
-    needles = ["13712345678", "13812345678", "13912345678", "15887654321",
+    needles = ["13712345678", "13812345678", "13912345678", "15887654321", "13612345678",
                "zhang.leak@qq.com", "l.si@163.com", "boss@huachuang-leak.com"]  # fmt: skip
     raw = "".join(xlsx_parts(book, "in").values())
     assert [n for n in needles if fold(n) not in fold(raw)] == []  # all planted in the input
     copy = xlsx_parts(tmp_path / "ann" / "in.xlsx", "copy")
     leaks = {k: n for k, v in copy.items() for n in needles if fold(n) in fold(v)}
     assert leaks == {}
+    # and validate flags them where the rep can fix them
+    found = subprocess.run(
+        [LEADBOOK, "validate", str(book), "--format", "json", *AS_OF_ARG],
+        capture_output=True,
+        text=True,
+    )
+    issues = json.loads(found.stdout)["files"][0]["issues"]
+    messages = {(i["code"], i["sheet"], i["row"], i["column"]): i["message"] for i in issues}
+    assert "批注" in messages[("personal-mobile", "线索台账", 3, "F")]
+    flagged = " ".join(messages.values())
+    for label in ("文档属性", "定义的名称", "超链接"):
+        assert label in flagged, label
+    assert not [n for n in needles if n in found.stdout]

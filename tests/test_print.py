@@ -151,8 +151,12 @@ def test_the_blank_workbook_prints_one_page_per_sheet(written):
 
 
 def used_rows(path: Path, sheet: str) -> int:
-    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
-    return sum(1 for row in ws.iter_rows(values_only=True) if any(v not in (None, "") for v in row))
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:  # read-only workbooks keep their file open until closed
+        rows = wb[sheet].iter_rows(values_only=True)
+        return sum(1 for row in rows if any(v not in (None, "") for v in row))
+    finally:
+        wb.close()
 
 
 def test_the_master_prints_its_rows_only(written):

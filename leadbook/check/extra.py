@@ -61,6 +61,10 @@ def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> 
 NAME_LABELS = {
     "file": {"zh": "文件名", "en": "file name"},
     "sheet": {"zh": "工作表名", "en": "sheet name"},
+    "comment": {"zh": "批注", "en": "cell comment"},
+    "hyperlink": {"zh": "超链接", "en": "hyperlink"},
+    "defined-name": {"zh": "定义的名称", "en": "defined name"},
+    "properties": {"zh": "文档属性(作者、标题等)", "en": "document properties (author, title)"},
 }
 
 
@@ -83,6 +87,32 @@ def name_findings(path: str, sheets, config: TeamConfig, lang: str) -> list[Issu
                     value=value,
                     lang=lang,
                     label=NAME_LABELS[kind]["en" if lang == "en" else "zh"],
+                )
+            )
+    return found
+
+
+def hidden_findings(path: str, hidden, config: TeamConfig, lang: str) -> list[Issue]:
+    """Personal data in comments, hyperlinks, defined names and document properties
+    (``read.hidden``): flagged at the comment's cell, or for the sheet or the file."""
+    personal = set(config.personal_email_domains)
+    found = []
+    for item in hidden:
+        for code, value in mask.personal_data(item.text, personal, config.allow_company_email):
+            column = row = None
+            if item.cell:
+                letters = item.cell.rstrip("0123456789")
+                column, row = letters, int(item.cell[len(letters) :])
+            found.append(
+                make_issue(
+                    code,
+                    file=path,
+                    sheet=item.sheet,
+                    row=row,
+                    column=column,
+                    value=value,
+                    lang=lang,
+                    label=NAME_LABELS[item.place]["en" if lang == "en" else "zh"],
                 )
             )
     return found

@@ -370,10 +370,11 @@ def _issue(book, catalog, lang, code, role, key, row, value, **params) -> Issue:
 def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str) -> None:
     """Whole-file findings: missing and unknown columns (and personal data in them), another
     template."""
-    from leadbook.check.extra import name_findings, unknown_column_findings
+    from leadbook.check.extra import hidden_findings, name_findings, unknown_column_findings
 
     raw, report = book.raw, book.report
     report.issues.extend(name_findings(report.path, (raw.register, raw.log), config, lang))
+    report.issues.extend(hidden_findings(report.path, raw.hidden, config, lang))
     for role, sheet in (("register", raw.register), ("log", raw.log)):
         if sheet is None:
             continue

@@ -98,6 +98,7 @@ class RawBook:
     log: SheetData | None
     properties: dict[str, str]
     kind: str = "xlsx"  # what the file really is: xlsx (also .xlsm), ods, ole (.xls), csv
+    hidden: list = field(default_factory=list)  # read.hidden.Hidden: comments, links, ...
 
     @property
     def rows(self) -> int:
@@ -218,7 +219,12 @@ def read_book(
     properties = read_properties(source) if kind == "xlsx" else {}
     if kind in ("xlsx", "ole"):  # formula cells exist in these (ods: LibreOffice caches all)
         register.formula_rows = stale_formula_rows(source, kind, register)
-    return RawBook(str(path), register, log, properties, kind)
+    hidden = []
+    if kind == "xlsx":
+        from leadbook.read.hidden import hidden_texts
+
+        hidden = hidden_texts(data, [s.name for s in (register, log) if s is not None])
+    return RawBook(str(path), register, log, properties, kind, hidden)
 
 
 def _read_csv(path: Path, data: bytes, catalog: Catalog, lang: str) -> RawBook:
