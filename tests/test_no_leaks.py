@@ -288,10 +288,11 @@ def test_names_and_lead_ids_are_flagged_and_masked(tmp_path):
     ws = wb["线索台账"]
     ws.title = "线索台账13812345678"
     ws["A3"] = "13912345678"
+    ws["AZ2"] = "备用联系 13512345678"  # a header cell of a column the catalog does not know
     book = tmp_path / "in" / "张13712345678.xlsx"
     book.parent.mkdir()
     wb.save(book)
-    needles = ["13712345678", "13812345678", "13912345678"]
+    needles = ["13712345678", "13812345678", "13912345678", "13512345678"]
     out = tmp_path / "out"
     out.mkdir()
     runs = [
@@ -308,6 +309,8 @@ def test_names_and_lead_ids_are_flagged_and_masked(tmp_path):
     flagged = {(i["code"], i["sheet"]) for f in report["files"] for i in f["issues"]}
     assert ("personal-mobile", None) in flagged  # the file name
     assert ("personal-mobile", "线索台账138****5678") in flagged  # the sheet name
+    headers = [i for f in report["files"] for i in f["issues"] if i.get("column") == "AZ"]
+    assert "personal-mobile" in [i["code"] for i in headers if i["row"] == 2]
     texts = {f"run {i}": r.stdout + r.stderr for i, r in enumerate(runs)}
     texts |= {"c.csv": (out / "c.csv").read_text(encoding="utf-8-sig"),
               "r.html": (out / "r.html").read_text(encoding="utf-8")}  # fmt: skip
@@ -338,7 +341,7 @@ def test_the_annotated_copy_masks_personal_data_outside_the_cells(tmp_path):
     dv.add("AZ3")
     ws["BA3"].hyperlink = "mailto:boss@huachuang-leak.com"
     ws["BB3"] = '=HYPERLINK("tel:15887654321","电话")'
-    ws["F3"].comment = openpyxl.comments.Comment("客户手机 13612345678", "*张")
+    ws["F3"].comment = openpyxl.comments.Comment("客户手机 13612345678", "王 13312345678")
     book = tmp_path / "in.xlsx"
     wb.save(book)
     run = subprocess.run(
@@ -348,6 +351,7 @@ def test_the_annotated_copy_masks_personal_data_outside_the_cells(tmp_path):
     )
     assert run.returncode in (0, 1), run.stderr
     needles = ["13712345678", "13812345678", "13912345678", "15887654321", "13612345678",
+               "13312345678",
                "zhang.leak@qq.com", "l.si@163.com", "boss@huachuang-leak.com"]  # fmt: skip
     raw = "".join(xlsx_parts(book, "in").values())
     assert [n for n in needles if fold(n) not in fold(raw)] == []  # all planted in the input

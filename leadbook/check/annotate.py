@@ -198,10 +198,10 @@ def _mask_cells(wb: Workbook) -> None:
                 if cell.data_type != "f" and (masked := mask_text(text)) != text:
                     _text_cell(ws, cell.row, cell.column, masked)
             if cell.comment is not None and cell.comment.text:
-                masked = mask_text(cell.comment.text)
-                if masked != cell.comment.text:
-                    note = cell.comment
-                    cell.comment = Comment(masked, note.author, note.height, note.width)
+                note = cell.comment
+                masked, author = mask_text(note.text), mask_text(note.author or "")
+                if masked != note.text or author != (note.author or ""):
+                    cell.comment = Comment(masked, author, note.height, note.width)
 
 
 def _target_cell(wb: Workbook, issue: Issue) -> Cell | None:

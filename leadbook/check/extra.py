@@ -18,9 +18,26 @@ def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> 
     """``personal-mobile`` / ``personal-email`` findings in ``sheet``'s unknown columns."""
     import polars as pl
 
-    if sheet is None or sheet.extra is None or not sheet.extra.width:
+    if sheet is None:
         return []
     personal = set(config.personal_email_domains)
+    found: list[Issue] = []
+    for col, header in sheet.unknown:  # a header cell is text a rep typed too
+        for code, value in mask.personal_data(header, personal, config.allow_company_email):
+            found.append(
+                make_issue(
+                    code,
+                    file=path,
+                    sheet=sheet.name,
+                    row=sheet.header_row,
+                    column=xl_col_to_name(col),
+                    value=value,
+                    lang=lang,
+                    label=NAME_LABELS["header"]["en" if lang == "en" else "zh"],
+                )
+            )
+    if sheet.extra is None or not sheet.extra.width:
+        return found
     first = sheet.rows[0] if sheet.rows else sheet.header_row + 1
     present = set(sheet.extra.columns)  # a copy per call: taken once
     headers = {
@@ -29,7 +46,7 @@ def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> 
         if str(col) in present  # leadbook's own columns too: a rep may have typed in them
     }
     if not headers:
-        return []
+        return found
     # One long column of every unknown cell, filtered once (a sheet can have 16,000 unknown
     # columns: a filter per column would take half a minute).
     cells = (
@@ -39,7 +56,6 @@ def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> 
         .filter(pl.col("v").str.contains(mask.PREFILTER))
         .sort("col", "i")
     )
-    found: list[Issue] = []
     for i, name, text in cells.iter_rows():
         col, header = headers[name]
         for code, value in mask.personal_data(text, personal, config.allow_company_email):
@@ -59,6 +75,7 @@ def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> 
 
 
 NAME_LABELS = {
+    "header": {"zh": "表头", "en": "header"},
     "file": {"zh": "文件名", "en": "file name"},
     "sheet": {"zh": "工作表名", "en": "sheet name"},
     "comment": {"zh": "批注", "en": "cell comment"},
