@@ -173,9 +173,10 @@ def concat_versions(frames: list[pl.DataFrame], fields: Sequence[Field], mask: b
     if not mask:
         return frame
     texts = [fd.key if not fd.is_time else fd.key + TXT for fd in fields]
-    # Lead IDs, file and sheet names are a rep's text too (a mobile typed as the ID, a file
-    # named after a contact): masked like the fields, the same way in register and log.
-    return _masked(frame, [*texts, LINK, SID, SRC, POS])
+    # Lead IDs, file and sheet names (and the rep, named after the file when the sheet names
+    # none) are a rep's text too (a mobile typed as the ID, a file named after a contact):
+    # masked like the fields, the same way in register and log.
+    return _masked(frame, [*texts, LINK, SID, SRC, POS, REP])
 
 
 def _masked(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
