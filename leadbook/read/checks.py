@@ -129,7 +129,7 @@ SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 DENSE_CELLS = 5_000_000  # a rectangle this small is fine whatever it holds
 EMPTY_RATIO = 16  # a larger rectangle is read as one only when a 16th of it holds cells
 _ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_WIDE_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{3}|[B-Z][A-Z])\d')  # column BA (53) and beyond
+_WIDE_REF = re.compile(rb'r="([A-Z]{3}|[B-Z][A-Z])\d')  # a cell in column BA (53) or beyond
 
 
 def _column(letters: bytes) -> int:
@@ -152,14 +152,15 @@ class _Extent:
         self._tail = b""
 
     def feed(self, chunk: bytes) -> None:
-        self.cells += chunk.count(b"<c ") + chunk.count(b"<c>")
-        self.rows += chunk.count(b"<row")
+        self.cells += chunk.count(b"<c ")
         joined = self._tail + chunk
         for m in _WIDE_REF.finditer(joined):
             self.width = max(self.width, _column(m.group(1)))
         rows = _ROW_REF.findall(joined[-(1 << 16) :])
-        if rows:
+        if rows:  # rows come in order: the last one numbered is the furthest down
             self.last_row = max(self.last_row, int(rows[-1]))
+        else:  # rows without numbers (r is optional): count them
+            self.rows += chunk.count(b"<row")
         self._tail = chunk[-64:]
 
     def mostly_empty(self) -> bool:
