@@ -6,7 +6,7 @@ or a personal e-mail there is flagged at its cell like in any field.
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from leadbook.check.codes import make_issue
 from leadbook.check.issues import Issue
@@ -20,22 +20,9 @@ def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> 
 
     if sheet is None:
         return []
-    personal = set(config.personal_email_domains)
     found: list[Issue] = []
     for col, header in sheet.unknown:  # a header cell is text a rep typed too
-        for code, value in mask.personal_data(header, personal, config.allow_company_email):
-            found.append(
-                make_issue(
-                    code,
-                    file=path,
-                    sheet=sheet.name,
-                    row=sheet.header_row,
-                    column=xl_col_to_name(col),
-                    value=value,
-                    lang=lang,
-                    label=NAME_LABELS["header"]["en" if lang == "en" else "zh"],
-                )
-            )
+        found += _flagged(header, config, lang, path, sheet.name, sheet.header_row, col, "header")
     if sheet.extra is None or not sheet.extra.width:
         return found
     first = sheet.rows[0] if sheet.rows else sheet.header_row + 1
@@ -58,19 +45,8 @@ def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> 
     )
     for i, name, text in cells.iter_rows():
         col, header = headers[name]
-        for code, value in mask.personal_data(text, personal, config.allow_company_email):
-            found.append(
-                make_issue(
-                    code,
-                    file=path,
-                    sheet=sheet.name,
-                    row=first + i,
-                    column=xl_col_to_name(col),
-                    value=value,
-                    lang=lang,
-                    label=mask.mask_text(header),
-                )
-            )
+        label = mask.mask_text(header)
+        found += _flagged(text, config, lang, path, sheet.name, first + i, col, label=label)
     return found
 
 
@@ -85,51 +61,56 @@ NAME_LABELS = {
 }
 
 
+def _flagged(
+    text: str,
+    config: TeamConfig,
+    lang: str,
+    path: str,
+    sheet: str | None = None,
+    row: int | None = None,
+    col: int | None = None,
+    place: str | None = None,
+    label: str | None = None,
+) -> list[Issue]:
+    """The personal-mobile / personal-email findings of one text, at its place."""
+    personal = set(config.personal_email_domains)
+    if place is not None:
+        label = NAME_LABELS[place]["en" if lang == "en" else "zh"]
+    return [
+        make_issue(
+            code,
+            file=path,
+            sheet=sheet,
+            row=row,
+            column=None if col is None else xl_col_to_name(col),
+            value=value,
+            lang=lang,
+            label=label,
+        )
+        for code, value in mask.personal_data(text, personal, config.allow_company_email)
+    ]
+
+
 def name_findings(path: str, sheets, config: TeamConfig, lang: str) -> list[Issue]:
     """Personal data in the file's name or its sheets' names (a workbook named after its
     contact's mobile): flagged, as in a cell, so the rep renames it (R-S2.2)."""
     from pathlib import Path
 
-    personal = set(config.personal_email_domains)
-    found = []
-    named = [("file", None, Path(path).name)]
-    named += [("sheet", s.name, s.name) for s in sheets if s is not None]
-    for kind, sheet, text in named:
-        for code, value in mask.personal_data(text, personal, config.allow_company_email):
-            found.append(
-                make_issue(
-                    code,
-                    file=path,
-                    sheet=sheet,
-                    value=value,
-                    lang=lang,
-                    label=NAME_LABELS[kind]["en" if lang == "en" else "zh"],
-                )
-            )
+    found = _flagged(Path(path).name, config, lang, path, place="file")
+    for s in sheets:
+        if s is not None:
+            found += _flagged(s.name, config, lang, path, s.name, place="sheet")
     return found
 
 
 def hidden_findings(path: str, hidden, config: TeamConfig, lang: str) -> list[Issue]:
     """Personal data in comments, hyperlinks, defined names and document properties
     (``read.hidden``): flagged at the comment's cell, or for the sheet or the file."""
-    personal = set(config.personal_email_domains)
     found = []
     for item in hidden:
-        for code, value in mask.personal_data(item.text, personal, config.allow_company_email):
-            column = row = None
-            if item.cell:
-                letters = item.cell.rstrip("0123456789")
-                column, row = letters, int(item.cell[len(letters) :])
-            found.append(
-                make_issue(
-                    code,
-                    file=path,
-                    sheet=item.sheet,
-                    row=row,
-                    column=column,
-                    value=value,
-                    lang=lang,
-                    label=NAME_LABELS[item.place]["en" if lang == "en" else "zh"],
-                )
-            )
+        row = col = None
+        if item.cell:
+            row, col = xl_cell_to_rowcol(item.cell)
+            row += 1  # Excel's row number
+        found += _flagged(item.text, config, lang, path, item.sheet, row, col, item.place)
     return found

@@ -375,6 +375,7 @@ def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str)
     raw, report = book.raw, book.report
     report.issues.extend(name_findings(report.path, (raw.register, raw.log), config, lang))
     report.issues.extend(hidden_findings(report.path, raw.hidden, config, lang))
+    master = provenance.is_master(h for _, h in raw.register.unknown)
     for role, sheet in (("register", raw.register), ("log", raw.log)):
         if sheet is None:
             continue
@@ -405,7 +406,6 @@ def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str)
                     label=fd.label(lang),
                 )
             )
-        master = provenance.is_master(h for _, h in raw.register.unknown)
         for col, header in sheet.unknown:
             if master and header in provenance.HEADERS:
                 continue  # a master's own columns; in a rep's workbook they are reported

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -148,25 +149,19 @@ def merge(
     sys.exit(1 if result.unreadable else 0)
 
 
+@contextlib.contextmanager
 def _merge_lock(into, out, lang: str):
     """While merging into a master, hold its lock (a second merge waits, saying so)."""
-    import contextlib
-
+    if into is None:
+        yield
+        return
     from leadbook.merge.into import master_lock
 
-    if into is None:
-        return contextlib.nullcontext()
-    lock = master_lock(out, lang=lang, on_wait=lambda message: click.echo(message, err=True))
-
-    @contextlib.contextmanager
-    def held():
-        try:
-            with lock:
-                yield
-        except LeadbookError as exc:
-            raise CannotRun.of(exc, lang) from None
-
-    return held()
+    try:
+        with master_lock(out, lang=lang, on_wait=lambda text: click.echo(text, err=True)):
+            yield
+    except LeadbookError as exc:
+        raise CannotRun.of(exc, lang) from None
 
 
 @click.command()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 from leadbook.core.mask import mask_text
 
@@ -41,4 +40,4 @@ def shown(text: str | None) -> str:
 
 def shown_path(path: str | os.PathLike) -> str:
     """A file's path as leadbook shows it (see :func:`shown`)."""
-    return shown(os.fspath(path) if not isinstance(path, Path) else str(path))
+    return shown(os.fspath(path))
