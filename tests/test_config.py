@@ -92,3 +92,42 @@ def test_a_config_that_is_not_toml(tmp_path):
     bad.write_text("reps = [", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(bad)
+
+
+def test_reps_with_codes_territory_and_capacity():
+    config = build_config(
+        {
+            "reps": [
+                {"name": "*张", "code": "ZH", "provinces": ["广东省"], "capacity": 3},
+                {"name": "*李", "code": "LI", "industries": ["制造业"]},
+            ]
+        }
+    )
+    assert config.reps == ("*张", "*李")
+    assert config.rep_code("*张") == "ZH" and config.rep_code("*王") is None
+    assert config.rep("*张").provinces == ("广东省",) and config.rep("*张").capacity == 3
+    assert config.rep("*李").industries == ("制造业",) and config.rep("*李").capacity is None
+
+
+def test_reps_as_a_list_of_names_stay_valid():
+    config = build_config({"reps": ["*张", "*李"]})
+    assert config.reps == ("*张", "*李")
+    assert [r.code for r in config.team] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("reps", "words"),
+    [
+        ([{"name": "*张", "code": "zh"}], "rep code 'zh'"),
+        ([{"name": "*张", "code": "ZH"}, {"name": "*李", "code": "ZH"}], "duplicate code"),
+        ([{"name": "*张"}, "*张"], "duplicate name"),
+        ([{"code": "ZH"}], "reps #1"),
+        ([{"name": "*张", "capacity": -1}], "capacity"),
+        ([{"name": "*张", "provinces": "广东省"}], "provinces"),
+    ],
+)
+def test_a_bad_rep_names_the_entry(reps, words):
+    with pytest.raises(ConfigError) as err:
+        build_config({"reps": reps}, "team.toml")
+    text = err.value.text("en")
+    assert "team.toml" in text and words in text

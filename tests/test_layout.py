@@ -18,11 +18,24 @@ ALLOWED = {
     "read": {"core"},
     "check": {"core", "read"},
     "workbook": {"core"},
-    "merge": {"core", "read", "check", "workbook"},
-    "metrics": {"core", "read", "check"},
+    "history": {"core"},
+    "merge": {"core", "read", "check", "workbook", "history"},
+    "team": {"core", "read", "check", "workbook", "merge", "history"},
+    "metrics": {"core", "read", "check", "history"},
     "report": {"core", "metrics"},
     "sample": {"core", "workbook"},
-    "cli": {"core", "read", "check", "workbook", "merge", "metrics", "report", "sample"},
+    "cli": {
+        "core",
+        "read",
+        "check",
+        "workbook",
+        "history",
+        "merge",
+        "team",
+        "metrics",
+        "report",
+        "sample",
+    },  # fmt: skip
 }
 TOP_LEVEL = {"__init__", "__main__", "docs"}  # the only modules outside a stage package
 

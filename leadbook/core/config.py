@@ -18,6 +18,8 @@ from leadbook.core.errors import ConfigError
 from leadbook.core.paths import schema_file
 
 CHANNEL_CODE = re.compile(r"^[A-Z]{2,8}$")
+REP_CODE = re.compile(r"^[A-Z]{1,4}$")
+REP_KEYS = {"name", "code", "provinces", "industries", "capacity"}
 # Lists whose values come from reference data or the config rather than the [lists] table.
 DERIVED_LISTS = (
     "channels",
@@ -41,9 +43,23 @@ class Channel:
 
 
 @dataclass(frozen=True)
+class Rep:
+    """A rep of the team config: ``name`` as the 跟进人 columns show it (masked, ``*张``),
+    ``code`` (1-4 capital letters, part of the rep's lead IDs; None in the list form
+    ``reps = ["*张"]``), the territory (provinces, industry sections) and the capacity (open
+    leads at most; None: no limit) that assignment uses."""
+
+    name: str
+    code: str | None = None
+    provinces: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    capacity: int | None = None
+
+
+@dataclass(frozen=True)
 class TeamConfig:
     company: str
-    reps: tuple[str, ...]
+    reps: tuple[str, ...]  # the reps' names (the 跟进人 dropdown)
     dormancy_days: int
     dormant_soon_days: int
     sla_hours: dict[str, float]
@@ -54,6 +70,7 @@ class TeamConfig:
     allow_company_email: bool
     vague_terms: tuple[str, ...]
     max_file_mb: float
+    team: tuple[Rep, ...] = ()  # the reps with their codes, territory and capacity
     source: str | None = None
     digest: str = ""
     _cascades: dict[str, dict[str, tuple[str, ...]]] = field(
@@ -86,6 +103,14 @@ class TeamConfig:
 
     def in_group(self, status: str, group: str) -> bool:
         return status in self.status_groups.get(group, ())
+
+    def rep(self, name: str | None) -> Rep | None:
+        """The configured rep of that name (None when unknown)."""
+        return next((r for r in self.team if r.name == name), None)
+
+    def rep_code(self, name: str | None) -> str | None:
+        rep = self.rep(name)
+        return rep.code if rep else None
 
 
 def _check_type(value: Any, default: Any, where: str) -> None:
@@ -164,6 +189,41 @@ def _channels(raw: list[Any], src: str) -> tuple[Channel, ...]:
     return tuple(channels)
 
 
+def _reps(raw: list[Any], src: str) -> tuple[Rep, ...]:
+    """``reps = ["*张", ...]`` or ``[[reps]] name = "*张" code = "ZH" ...``."""
+    reps = []
+    for i, item in enumerate(raw):
+        where = f"{src}: reps #{i + 1}"
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict) or "name" not in item or set(item) - REP_KEYS:
+            raise ConfigError(key="config_rep_keys", where=where, known=", ".join(sorted(REP_KEYS)))
+        name = item["name"]
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(key="config_rep_name", where=where)
+        code = item.get("code")
+        if code is not None and (not isinstance(code, str) or not REP_CODE.match(code)):
+            raise ConfigError(key="config_rep_code", where=where, code=repr(code))
+        lists = {}
+        for key in ("provinces", "industries"):
+            value = item.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ConfigError(key="config_rep_list", where=f"{where}.{key}")
+            lists[key] = tuple(value)
+        capacity = item.get("capacity")
+        if capacity is not None and (
+            isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0
+        ):
+            raise ConfigError(key="config_rep_capacity", where=f"{where}.capacity")
+        reps.append(Rep(name.strip(), code, lists["provinces"], lists["industries"], capacity))
+    for attr in ("name", "code"):
+        seen = [getattr(r, attr) for r in reps if getattr(r, attr) is not None]
+        dupes = sorted({v for v in seen if seen.count(v) > 1})
+        if dupes:
+            raise ConfigError(key=f"config_duplicate_rep_{attr}", src=src, values=dupes)
+    return tuple(reps)
+
+
 def build_config(user: dict[str, Any] | None = None, source: str | None = None) -> TeamConfig:
     """Merge a parsed team config over the defaults and check it."""
     defaults = read_toml(schema_file("defaults.toml"))
@@ -183,9 +243,10 @@ def build_config(user: dict[str, Any] | None = None, source: str | None = None) 
     if unknown_levels:
         raise ConfigError(key="config_sla_levels", src=src, values=unknown_levels)
     digest = digest_of(data)
+    team = _reps(data["reps"], src)
     return TeamConfig(
         company=data["company"],
-        reps=tuple(data["reps"]),
+        reps=tuple(r.name for r in team),
         dormancy_days=data["dormancy_days"],
         dormant_soon_days=data["dormant_soon_days"],
         sla_hours={k: float(v) for k, v in data["sla_hours"].items()},
@@ -198,6 +259,7 @@ def build_config(user: dict[str, Any] | None = None, source: str | None = None) 
         allow_company_email=data["privacy"]["allow_company_email"],
         vague_terms=tuple(data["validate"]["vague_terms"]),
         max_file_mb=float(data["validate"]["max_file_mb"]),
+        team=team,
         source=source,
         digest=digest,
         _cascades={"industry_divisions": reference.industries(), "cities": reference.regions()},

@@ -33,6 +33,18 @@ REP = "rep"
 EXTRA = {"rep": REP, "source_file": SOURCE}
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """An earlier state of the register: an older master given with the newest one, or a
+    snapshot of the history store. ``register`` has the normalised register columns (field
+    keys: lead_id, status, potential, channel, created_at, ...) and ``rep``; ``taken_at`` is
+    the moment the state describes (the merge's as-of)."""
+
+    taken_at: datetime
+    register: pl.DataFrame
+    source: str = ""
+
+
 @dataclass
 class Tables:
     """The leads (``register``) and the follow-up log of every readable input.
@@ -46,6 +58,7 @@ class Tables:
     files: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # listed, not read: why
+    snapshots: list[Snapshot] = field(default_factory=list)  # earlier states, oldest first
 
     @property
     def leads(self) -> int:

@@ -1,0 +1,2 @@
+"""The history store: one SQLite file beside the master, a snapshot of every lead per
+merged week, read back for trends."""
