@@ -50,3 +50,8 @@ def test_formula_is_locale_free_and_blank_for_empty_rows():
     assert f.startswith('=IF(OR($C5="",NOT(ISNUMBER($B5))),""')
     assert "TEXT(" not in f  # TEXT format codes differ between locales
     assert "$C$3:$C$502" in f and "$C$3:$C5" in f
+
+
+def test_a_rep_code_goes_between_the_date_and_the_sequence():
+    rows = [("展会", datetime(2024, 5, 21, 10, 0)), ("展会", datetime(2024, 5, 21, 9, 0))]
+    assert assign_lead_ids(rows, CODES, "ZH") == ["EXPO20240521ZH002", "EXPO20240521ZH001"]

@@ -21,8 +21,9 @@ _SLACK = timedelta(seconds=0.5)
 LEAD_ID = re.compile(r"^(?P<code>[A-Z]{2,8})(?P<date>\d{8})(?P<seq>\d{3,})$")
 
 
-def format_lead_id(code: str, created_at: datetime, seq: int) -> str:
-    return f"{code}{created_at:%Y%m%d}{seq:03d}"
+def format_lead_id(code: str, created_at: datetime, seq: int, rep: str = "") -> str:
+    """``EXPO20240521001``; with a rep code, ``EXPO20240521ZH001`` (unique across a team)."""
+    return f"{code}{created_at:%Y%m%d}{rep}{seq:03d}"
 
 
 def parse_lead_id(value: str) -> tuple[str, str, int] | None:
@@ -32,7 +33,7 @@ def parse_lead_id(value: str) -> tuple[str, str, int] | None:
 
 
 def assign_lead_ids(
-    rows: Sequence[tuple[str | None, datetime | None]], codes: dict[str, str]
+    rows: Sequence[tuple[str | None, datetime | None]], codes: dict[str, str], rep: str = ""
 ) -> list[str | None]:
     """IDs for register rows given as (channel name, creation time), in row order.
 
@@ -51,7 +52,8 @@ def assign_lead_ids(
             continue
         earlier = sum(1 for t in by_day[(channel, created.date())] if created - t > _SLACK)
         seen_same[(channel, created)] = seen_same.get((channel, created), 0) + 1
-        ids.append(format_lead_id(codes[channel], created, earlier + seen_same[(channel, created)]))
+        seq = earlier + seen_same[(channel, created)]
+        ids.append(format_lead_id(codes[channel], created, seq, rep))
     return ids
 
 
@@ -86,10 +88,11 @@ def excel_formula(
     )
 
 
-def ids_for(records: Iterable[dict], codes: dict[str, str]) -> list[str | None]:
-    """:func:`assign_lead_ids` over register records keyed by field key."""
+def ids_for(records: Iterable[dict], codes: dict[str, str], rep: str = "") -> list[str | None]:
+    """:func:`assign_lead_ids` over register records keyed by field key (``rep``: the rep's
+    code in every ID, ``""``: the seed's format)."""
     rows = []
     for r in records:
         created = r.get("created_at")
         rows.append((r.get("channel"), created if isinstance(created, datetime) else None))
-    return assign_lead_ids(rows, codes)
+    return assign_lead_ids(rows, codes, rep)
