@@ -85,8 +85,7 @@ def sla_breaches(facts: Facts, period: Period) -> pl.DataFrame:
     outcomes = sla_outcomes(facts)
     cohort = period.current("created_at")
     rows = outcomes.filter(
-        (cohort & pl.col("_sla").is_in([LATE, MISSED]))
-        | (~cohort & (pl.col("_sla") == MISSED))
+        (cohort & pl.col("_sla").is_in([LATE, MISSED])) | (~cohort & (pl.col("_sla") == MISSED))
     )
     late = (pl.coalesce("_first", pl.lit(facts.as_of)) - pl.col("_deadline")).dt.total_seconds()
     return rows.with_columns((late / 3600).alias("hours_late")).sort(
