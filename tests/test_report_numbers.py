@@ -108,11 +108,21 @@ def test_json_on_numbers_worked_out_by_hand():
     assert [r["label"] for r in trend][:2] == ["2023-06", "2023-07"] and len(trend) == 12
     # Jan: L6 (contacted, no log: SLA unknown); Feb: L7 (first entry 03-01, late); Mar: L5
     # (低潜力, no SLA); Apr: L10 missed; May as above.
-    last5 = [(r["label"], r["new_leads"], r["cohort_won"], r["won"], r["sla_share"])
+    # Leads by each month's end: L6; + L7; + L5; + L10; + L4 L8.
+    last5 = [(r["label"], r["leads"], r["new_leads"], r["cohort_won"], r["won"], r["sla_share"])
              for r in trend[-5:]]  # fmt: skip
-    assert last5 == [("2024-01", 1, 0, 0, None), ("2024-02", 1, 0, 0, 0.0),
-                     ("2024-03", 1, 0, 0, None), ("2024-04", 1, 0, 0, 0.0),
-                     ("2024-05", 2, 1, 0, 1.0)]  # fmt: skip
+    assert last5 == [("2024-01", 1, 1, 0, 0, None), ("2024-02", 2, 1, 0, 0, 0.0),
+                     ("2024-03", 3, 1, 0, 0, None), ("2024-04", 4, 1, 0, 0, 0.0),
+                     ("2024-05", 6, 2, 1, 0, 1.0)]  # fmt: skip
+    assert trend[0] == {
+        "period_start": "2023-06-01", "period_end": "2023-06-30", "label": "2023-06", "leads": 0,
+        "new_leads": 0, "won": 0, "cohort_won": 0, "conversion": None, "cycle_days_median": None,
+        "cycle_deals": 0, "sla_share": None, "sla_evaluated": 0,
+    }  # fmt: skip
+    # the last point is the report's period, with the headline's values
+    assert {k: trend[-1][k] for k in ("new_leads", "won", "conversion", "sla_share")} == {
+        k: got[k] for k in ("new_leads", "won", "conversion", "sla_share")
+    }
     assert json.dumps(got, ensure_ascii=False)  # plain JSON values only
 
 

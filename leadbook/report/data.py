@@ -71,14 +71,17 @@ def report_json(view: ReportView) -> dict[str, Any]:
         "sla_share": h["sla_share"],
         "sla_evaluated": h["sla_evaluated"],
         "previous": {
-            "label": prev.label,
-            "period_start": prev.start.date(),
-            "period_end": prev.last_day,
-            "new_leads": h["prev_new"],
-            "won": h["prev_won"],
-            "conversion": h["prev_conversion"],
-            "cycle_days_median": h["prev_median_days"],
-            "sla_share": h["prev_sla_share"],
+            k: _value(v)
+            for k, v in {
+                "label": prev.label,
+                "period_start": prev.start.date(),
+                "period_end": prev.last_day,
+                "new_leads": h["prev_new"],
+                "won": h["prev_won"],
+                "conversion": h["prev_conversion"],
+                "cycle_days_median": h["prev_median_days"],
+                "sla_share": h["prev_sla_share"],
+            }.items()
         },
         "won_to_date": h["deals"],
         "lost_to_date": h["lost"],
@@ -97,9 +100,7 @@ def report_json(view: ReportView) -> dict[str, Any]:
         "unreadable": [{"path": path, "error": error} for path, error in view.unreadable],
         "skipped": [{"path": path, "reason": reason} for path, reason in view.skipped],
     }
-    return {k: v if isinstance(v, dict | list) else _value(v) for k, v in out.items()} | {
-        "previous": {k: _value(v) for k, v in out["previous"].items()}
-    }
+    return {k: v if isinstance(v, dict | list) else _value(v) for k, v in out.items()}
 
 
 def render_report_json(view: ReportView) -> str:
