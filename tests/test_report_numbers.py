@@ -304,3 +304,14 @@ def test_make_report_takes_a_date(tmp_path):
     p = result.metrics.period
     assert p.as_of == T(2024, 6, 30, 23, 59, 59, 999999)
     assert (p.label, p.complete) == ("2024-06", True)
+
+
+def test_the_report_says_what_the_cut_left_out():
+    from leadbook.report.html import render_html
+    from leadbook.report.view import summary_lines
+
+    view = report_view(small_tables(*later_rows()), period="month", as_of=AS_OF,
+                       config=load_config())  # fmt: skip
+    note = "另有 1 条线索创建于数据截止时间之后,未计入统计"
+    assert note in render_html(view) and note in "\n".join(summary_lines(view))
+    assert "10 条线索" in summary_lines(view)[1]  # the leads counted, not the 11 read
