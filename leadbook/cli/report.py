@@ -100,12 +100,15 @@ def report(
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
     view = result.view
+    for path, reason in view.skipped:
+        click.echo(message("file_skipped", lang, path=path, reason=reason), err=True)
     if not view.files:
         for path, error in view.unreadable:
             click.echo(message("file_error", lang, path=path, error=error), err=True)
+        given = len(view.unreadable) + len(view.skipped)
+        if given:
+            raise CannotRun(message("nothing_to_report_skipped", lang, count=given))
         raise CannotRun(message("nothing_to_report", lang))
-    for path, reason in view.skipped:
-        click.echo(message("file_skipped", lang, path=path, reason=reason), err=True)
     for line in summary_lines(view):
         click.echo(line)
     for written in (result.html, result.xlsx):

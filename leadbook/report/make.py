@@ -49,7 +49,9 @@ def make_report(
 ) -> ReportResult:
     """Read ``paths`` (workbooks, folders, globs, a master), compute the metrics of the
     ``period`` containing ``as_of``, and write the HTML page and / or the Excel summary
-    (each written atomically; an existing file is replaced). Raises ``LeadbookError``.
+    (each written atomically; an existing file is replaced). When no input could be read
+    (all skipped or unreadable: ``result.view.files`` is empty) nothing is written. Raises
+    ``LeadbookError``, also when a master and a workbook given with it disagree.
 
     Encrypted inputs are decrypted in memory with ``password``; with ``encrypt`` the Excel
     summary is encrypted with it. An HTML page cannot be encrypted, so ``encrypt`` with
@@ -75,6 +77,8 @@ def make_report(
     view = report_view(tables, period=period, as_of=as_of, config=config, lang=lang, redact=redact)
     seconds["metrics"] = time.perf_counter() - clock - seconds["read"]
     written: dict[str, Path | None] = {"html": None, "xlsx": None}
+    if not view.files:  # nothing read (every input skipped or unreadable): nothing written
+        return ReportResult(view, None, None, seconds)
     if html is not None:
         from leadbook.report.html import write_html
 
