@@ -105,9 +105,9 @@ def report(
     if not view.files:
         for path, error in view.unreadable:
             click.echo(message("file_error", lang, path=path, error=error), err=True)
-        given = len(view.unreadable) + len(view.skipped)
-        if given:
-            raise CannotRun(message("nothing_to_report_skipped", lang, count=given))
+        if view.skipped:
+            count = len(view.skipped)
+            raise CannotRun(message("nothing_to_report_skipped", lang, count=count))
         raise CannotRun(message("nothing_to_report", lang))
     for line in summary_lines(view):
         click.echo(line)

@@ -8,8 +8,8 @@ an integer, on both tables (null on a log entry that names no known lead).
 
 The rep who owns a lead (``rep``): a master's provenance column 负责销售 when there is one;
 otherwise the rep of its workbook, found as ``merge`` finds it (the most common 最近跟进人, else
-the most common 跟进人 of the log, else the file's name; in a shared sheet, with several
-最近跟进人, each row's own), so a report on the reps' workbooks and one on their merged master
+the most common 跟进人 of the log, else the file's name; in a shared sheet, where no one
+最近跟进人 names most rows, each row's own), so a report on the reps' workbooks and one on their merged master
 agree.
 
 Each lead is counted once (``leadbook.metrics.inputs``): workbooks a master given with them
@@ -28,7 +28,7 @@ import polars as pl
 
 from leadbook.core.catalog import Catalog, Field, load_catalog
 from leadbook.core.config import TeamConfig, load_config
-from leadbook.core.provenance import header_keys, is_master
+from leadbook.core.provenance import header_keys, is_master, shared_sheet
 from leadbook.metrics.inputs import SOURCE_ID, Book, count_once
 from leadbook.read.normalize import BAD, FILE, NUM, RAW, ROW
 
@@ -212,9 +212,10 @@ def _complete(frame: pl.DataFrame | None, schema: dict[str, pl.DataType]) -> pl.
 def _rep(reg: pl.DataFrame, log: pl.DataFrame, files: Sequence[str]) -> pl.Expr:
     """A master's rep column (负责销售); else the rep the way ``merge`` fills 负责销售. A
     workbook with one 最近跟进人 (a rep's own) is that rep's: its most common 最近跟进人, else
-    its log's most common 跟进人, else the file's name. A shared sheet (several distinct
-    最近跟进人) credits each lead to its row's 最近跟进人; a row without one to the most common
-    跟进人 of the lead's log entries, else to the sheet's usual rep."""
+    its log's most common 跟进人, else the file's name. A shared sheet (several 最近跟进人, none
+    on 80% of the rows: ``provenance.shared_sheet``) credits each lead to its row's 最近跟进人;
+    a row without one to the most common 跟进人 of the lead's log entries, else to the sheet's
+    usual rep."""
     by_file: dict[int, str] = {}
     for frame, key in ((log, "owner"), (reg, "last_owner")):  # the register wins
         usual = _most_common(frame, FILE, key)
@@ -223,15 +224,17 @@ def _rep(reg: pl.DataFrame, log: pl.DataFrame, files: Sequence[str]) -> pl.Expr:
         if i not in by_file:
             by_file[i] = Path(files[i]).stem if i < len(files) else f"#{i + 1}"
     fallback = pl.col(FILE).replace_strict(by_file, default=None, return_dtype=pl.String)
-    owners = reg.filter(pl.col("last_owner").is_not_null()).group_by(FILE)
-    shared = owners.agg(pl.col("last_owner").n_unique().alias("n")).filter(pl.col("n") > 1)
+    named = reg.filter(pl.col("last_owner").is_not_null()).group_by(FILE, "last_owner").len()
+    shared = [
+        i
+        for (i,), counts in named.group_by(FILE)
+        if shared_sheet(zip(counts["last_owner"].to_list(), counts["len"].to_list(), strict=True))
+    ]
     per_lead = _most_common(log.filter(pl.col(KEY).is_not_null()), KEY, "owner")
     lead_owner = pl.col(KEY).replace_strict(
         per_lead[KEY].to_list(), per_lead["owner"].to_list(), default=None, return_dtype=pl.String
     )
-    own = pl.when(pl.col(FILE).is_in(shared[FILE].to_list())).then(
-        pl.coalesce(pl.col("last_owner"), lead_owner)
-    )
+    own = pl.when(pl.col(FILE).is_in(shared)).then(pl.coalesce(pl.col("last_owner"), lead_owner))
     return pl.coalesce(pl.col(REP), own, fallback)
 
 
