@@ -47,6 +47,7 @@ class Book:
     register: pl.DataFrame
     log: pl.DataFrame | None = None
     taken_at: datetime | None = None  # a master's as-of (None: not a master)
+    _sources: dict[str, set[str]] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -87,7 +88,12 @@ def count_once(books: Sequence[Book], lang: str = "zh") -> Counted:
 
 def sources(master: Book) -> dict[str, set[str]]:
     """A master's source files (as written in 来源文件) -> the source lead IDs of each."""
-    frame = master.register
+    if master._sources is None:
+        master._sources = _sources(master.register)
+    return master._sources
+
+
+def _sources(frame: pl.DataFrame) -> dict[str, set[str]]:
     if "_source" not in frame.columns:
         return {}
     ids = frame[SOURCE_ID] if SOURCE_ID in frame.columns else pl.Series([None] * frame.height)
