@@ -320,3 +320,13 @@ def test_nothing_to_report_writes_no_file(team, tmp_path, runner):
     english = runner.invoke(cli, ["report", str(folder), "--html", str(html), "--lang", "en"])
     assert english.exit_code == 2 and "nothing to report, no file written" in english.output
     assert not html.exists()
+
+
+def test_a_report_as_of_an_earlier_week_takes_that_weeks_master(weeks):
+    w47, w48 = weeks
+    tables = load_tables([w47, w48], as_of=datetime(2026, 11, 24, 9, 0))
+    assert tables.leads == REPS * LEADS and not tables.snapshots
+    assert _won(tables.register) == _won(load_tables([w47]).register)
+    ((path, note),) = tables.skipped
+    assert path == str(w48) and "晚于 --as-of 2026-11-24 09:00" in note
+    assert "master-w47.xlsx" in note

@@ -9,8 +9,9 @@ file and which source lead each of its rows came from. So when inputs are given 
   cannot be reconciled: the report stops with one line saying which file and what to do;
 - masters that share source files are one team's registers at successive times: the newest
   (by the time the merge recorded, its ``--as-of``, else the file's time) is the register,
-  the older ones are history (:class:`~leadbook.metrics.tables.Snapshot`), noted as such.
-  Masters with no source file in common (two teams) are both counted.
+  the older ones are history (:class:`~leadbook.metrics.tables.Snapshot`), noted as such; a
+  report as of an earlier date takes the newest master not merged after it and leaves the
+  later ones out. Masters with no source file in common (two teams) are both counted.
 
 Nothing here reads a file's cells: it works on the frames :func:`load_tables` collected.
 """
@@ -37,7 +38,7 @@ _CREATED = re.compile(
 )
 
 
-@dataclass
+@dataclass(eq=False)
 class Book:
     """One readable input as the report took it: its register (and log) frames."""
 
@@ -60,18 +61,22 @@ class Counted:
     history: list[Book] = field(default_factory=list)
 
 
-def count_once(books: Sequence[Book], lang: str = "zh") -> Counted:
+def count_once(books: Sequence[Book], lang: str = "zh", as_of: datetime | None = None) -> Counted:
     """Every lead once: workbooks a master covers left out, older masters taken as
-    history. Raises ``InputError`` (one line) when a workbook and its master disagree."""
+    history (and, of a team's masters, those merged after ``as_of`` left out while one is
+    not). Raises ``InputError`` (one line) when a workbook and its master disagree."""
     masters = [b for b in books if b.master]
     for book in masters:
         if book.taken_at is None:
             book.taken_at = taken_at(book.path)
-    current, history = _newest_per_team(masters)
+    current, history, later = _newest_per_team(masters, as_of)
     notes: dict[int, str] = {}
     for old, new in history:
         when = _when(old.taken_at)
         notes[old.index] = text("skip_older_master", lang, when=when, master=_name(new))
+    for late, new in later:
+        when, cut = _when(late.taken_at), _when(as_of)
+        notes[late.index] = text("skip_later_master", lang, when=when, as_of=cut, master=_name(new))
     for book in books:
         master = None if book.master else _covering(book, current)
         if master is not None:
@@ -106,9 +111,10 @@ def _sources(frame: pl.DataFrame) -> dict[str, set[str]]:
     return out
 
 
-def _newest_per_team(masters: list[Book]) -> tuple[list[Book], list[tuple[Book, Book]]]:
-    """Masters grouped by shared source files; per group the newest (ties: the one given
-    last) and the others, each with the newest it gave way to."""
+def _newest_per_team(masters: list[Book], as_of: datetime | None = None):
+    """Masters grouped by shared source files; per group the register (the newest not
+    merged after ``as_of``, else the newest; ties: the one given last), the older ones and
+    the later ones, each with the register it gave way to."""
     names = [set(sources(m)) for m in masters]
     group = list(range(len(masters)))
 
@@ -123,12 +129,16 @@ def _newest_per_team(masters: list[Book]) -> tuple[list[Book], list[tuple[Book, 
                 group[root(i)] = root(j)
     current: list[Book] = []
     history: list[tuple[Book, Book]] = []
+    later: list[tuple[Book, Book]] = []
     for g in sorted({root(i) for i in range(len(masters))}):
         members = [(i, m) for i, m in enumerate(masters) if root(i) == g]
-        newest = max(members, key=lambda im: (im[1].taken_at, im[0]))[1]
+        due = [(i, m) for i, m in members if as_of is None or m.taken_at <= as_of] or members
+        newest = max(due, key=lambda im: (im[1].taken_at, im[0]))[1]
         current.append(newest)
-        history += [(m, newest) for _, m in members if m is not newest]
-    return current, history
+        history += [(m, newest) for _, m in due if m is not newest]
+        taken = {i for i, _ in due}
+        later += [(m, newest) for i, m in members if i not in taken]
+    return current, history, later
 
 
 def _covering(book: Book, masters: list[Book]) -> Book | None:

@@ -101,7 +101,7 @@ def load_tables(
         paths, config=config, catalog=catalog, as_of=as_of, lang=lang, on_file=on_file,
         on_frames=take, password=password, check=False,
     )  # fmt: skip
-    counted = count_once(books, lang)  # a master and its workbooks: each lead once
+    counted = count_once(books, lang, as_of)  # a master and its workbooks: each lead once
     files = [f.path for f in report.files]
     unreadable = [(f.path, f.error) for f in report.files if f.error is not None]
     tables = _tables(counted.books, files, unreadable, catalog)
