@@ -77,8 +77,9 @@ def _file_rep(reg: pl.DataFrame, log, fallback: str) -> str:
 
 def _row_reps(reg: pl.DataFrame, log, fallback: str) -> pl.Series:
     """Each row's rep (负责销售): the file's rep (:func:`_file_rep`); but in a shared sheet
-    (``provenance.shared_sheet``: no one 最近跟进人 on 80% of the rows) the row's own 最近跟进人, else the most common 跟进人 of the
-    lead's log entries, else the file's rep. As ``metrics.tables`` credits leads."""
+    (``provenance.shared_sheet``: no one 最近跟进人 on 80% of the rows) the row's own
+    最近跟进人, else the most common 跟进人 of the lead's log entries, else the file's rep.
+    As ``metrics.tables`` credits leads."""
     usual = _file_rep(reg, log, fallback)
     owners = reg["last_owner"].to_list() if "last_owner" in reg.columns else [None] * reg.height
     if not provenance.shared_sheet(Counter(v for v in owners if v)):

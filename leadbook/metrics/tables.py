@@ -9,8 +9,8 @@ an integer, on both tables (null on a log entry that names no known lead).
 The rep who owns a lead (``rep``): a master's provenance column 负责销售 when there is one;
 otherwise the rep of its workbook, found as ``merge`` finds it (the most common 最近跟进人, else
 the most common 跟进人 of the log, else the file's name; in a shared sheet, where no one
-最近跟进人 names most rows, each row's own), so a report on the reps' workbooks and one on their merged master
-agree.
+最近跟进人 names most rows, each row's own), so a report on the reps' workbooks and one on
+their merged master agree.
 
 Each lead is counted once (``leadbook.metrics.inputs``): workbooks a master given with them
 covers are left out, older masters of the same team become ``snapshots``.
