@@ -118,12 +118,15 @@ def report(
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
     view = result.view
+    for path, reason in view.skipped:
+        click.echo(message("file_skipped", lang, path=path, reason=reason), err=True)
     if not view.files:
         for path, error in view.unreadable:
             click.echo(message("file_error", lang, path=path, error=error), err=True)
+        if view.skipped:
+            count = len(view.skipped)
+            raise CannotRun(message("nothing_to_report_skipped", lang, count=count))
         raise CannotRun(message("nothing_to_report", lang))
-    for path, reason in view.skipped:
-        click.echo(message("file_skipped", lang, path=path, reason=reason), err=True)
     if fmt == "json":
         from leadbook.report.data import render_report_json
 

@@ -52,7 +52,9 @@ def make_report(
     """Read ``paths`` (workbooks, folders, globs, a master), compute the metrics of the last
     complete ``period`` before ``as_of`` (with ``to_date``: the period containing ``as_of``, up
     to it), and write the HTML page and / or the Excel summary (each written atomically; an
-    existing file is replaced). Raises ``LeadbookError``.
+    existing file is replaced). When no input could be read (all skipped or unreadable:
+    ``result.view.files`` is empty) nothing is written. Raises ``LeadbookError``, also when a
+    master and a workbook given with it disagree.
 
     ``as_of`` is a cut (nothing created, contacted or logged later counts); a date means the
     end of that day, None the current minute.
@@ -84,6 +86,8 @@ def make_report(
     )  # fmt: skip
     seconds["metrics"] = time.perf_counter() - clock - seconds["read"]
     written: dict[str, Path | None] = {"html": None, "xlsx": None}
+    if not view.files:  # nothing read (every input skipped or unreadable): nothing written
+        return ReportResult(view, None, None, seconds)
     if html is not None:
         from leadbook.report.html import write_html
 
