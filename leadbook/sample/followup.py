@@ -21,9 +21,15 @@ class FollowUp:
     """Writes the logs of the reps' leads; ``open`` and ``final`` are the config's statuses."""
 
     def __init__(
-        self, rng: random.Random, config: TeamConfig, clock: Clock, reps: Sequence[str]
+        self,
+        rng: random.Random,
+        config: TeamConfig,
+        clock: Clock,
+        reps: Sequence[str],
+        careless: Sequence[bool] = (),
     ) -> None:
         self.rng, self.cfg, self.clock, self.reps = rng, config, clock, reps
+        self.careless = careless  # per book: the rep rarely logs contacts (late, few entries)
         statuses, closed = config.values("statuses"), config.status_groups.get("closed", ())
         self.open = [s for s in statuses if s not in closed]  # 待跟进, 跟进中, ... 商务谈判
         self.final = {g: config.status_groups[g][0] for g in ("won", "lost", "dormant", "invalid")}
@@ -45,8 +51,9 @@ class FollowUp:
     def follow_up(self, lead: Lead, rank: int) -> None:
         """The lead's log, its status, and the register's copy of the newest entry."""
         rng, reg, clock = self.rng, lead.reg, self.clock
-        first = reg["created_at"] + clock.first_delay(rank)
-        last, n = clock.last_contact(lead.outcome, reg["created_at"], first)
+        careless = lead.book < len(self.careless) and self.careless[lead.book]
+        first = reg["created_at"] + clock.first_delay(rank, careless)
+        last, n = clock.last_contact(lead.outcome, reg["created_at"], first, careless)
         times = clock.contact_times(reg["created_at"], first, last, n)
         path, end = self.path(lead.outcome, len(times)), len(times) - 1
         slots = (
