@@ -1,7 +1,8 @@
 """The whole sample from one random generator (:func:`build`): the reps' names and profiles,
-each book's plan (creation times, outcomes), the planted 撞单 pairs, the other leads, the planted defects; then the assembly into
-:class:`~leadbook.sample.records.SampleData`: lead IDs as the template's formula computes them,
-logs sorted by time, and the Excel row of each planted defect.
+each book's plan (creation times, outcomes), the planted 撞单 pairs, the other leads, the
+planted defects; then the assembly into :class:`~leadbook.sample.records.SampleData`: lead IDs
+as the template's formula computes them, logs sorted by time, and the Excel row of each planted
+defect.
 """
 
 from __future__ import annotations
