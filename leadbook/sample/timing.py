@@ -62,9 +62,9 @@ class Clock:
         return day.replace(hour=hour, minute=rng.randrange(max(1, latest)))
 
     def first_delay(self, rank: int, careless: bool = False) -> timedelta:
-        """Hours to the first contact; one in five high/mid leads misses its SLA (two in three
-        of a careless rep's)."""
-        late = self.rng.random() < (0.65 if careless else 0.2)
+        """Hours to the first contact: about one in seven high/mid leads misses its SLA (two in
+        three of a careless rep's)."""
+        late = self.rng.random() < (0.65 if careless else 0.15)
         hours = ((25, 96) if late else (0.3, 14), (50, 150) if late else (0.5, 30), (1, 240))[rank]
         return timedelta(hours=self.rng.uniform(*hours))
 

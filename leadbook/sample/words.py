@@ -175,14 +175,14 @@ OUTCOME_BY_AGE = (
     {"open": 90, "invalid": 10},
     {"open": 75, "lost": 15, "invalid": 10},
     {"open": 55, "lost": 25, "dormant": 12, "invalid": 8},
-    {"open": 25, "lost": 32, "dormant": 25, "invalid": 5, "stale": 13},
+    {"open": 27, "lost": 33, "dormant": 26, "invalid": 5, "stale": 9},
 )
 # A careless rep (few log entries) leaves more leads stale and marks fewer dormant.
 CARELESS_OUTCOMES = {"stale": 3.0, "dormant": 0.5}
 # The chance that a lead is not contacted yet, by the hours since creation (below 8, 24, 72);
 # older: a careful rep's, a careless rep's.
 FRESH = ((8, 0.85), (24, 0.5), (72, 0.15))
-FRESH_OLD = (0.02, 0.12)
+FRESH_OLD = (0.01, 0.12)
 # Leads come in over the WINDOW_DAYS before as_of; a weekend day brings WEEKEND_SHARE of a
 # weekday's. The weights of the hours they come in (0 to 23): office hours mostly, web forms
 # at any hour.
