@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT := demo-out
+# The demo's moment: a Tuesday morning, 1 December (the monthly review of November, the weekly
+# one of 23-29 November). Fixed, so that the demo's numbers are the same on every run and day.
+AS_OF := 2026-12-01 09:00
 
 .PHONY: demo test bench fuzz clean install
 
@@ -19,13 +22,17 @@ demo: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/leadbook new $(OUT)/leads.xlsx --force
 	$(BIN)/leadbook new $(OUT)/leads-en.xlsx --lang en --config examples/team.toml --force
-	$(BIN)/leadbook sample $(OUT)/reps --reps 12 --leads 150 --force
+	$(BIN)/leadbook sample $(OUT)/reps --reps 12 --leads 150 --as-of "$(AS_OF)" --force
 	@# validate exits 1 when it finds errors (the sample plants some): that is the demo
-	$(BIN)/leadbook validate $(OUT)/reps --annotate $(OUT)/checked --force > $(OUT)/validate.txt; \
+	$(BIN)/leadbook validate $(OUT)/reps --as-of "$(AS_OF)" --annotate $(OUT)/checked --force \
+	  > $(OUT)/validate.txt; \
 	  rc=$$?; tail -n 1 $(OUT)/validate.txt; test $$rc -le 1
-	$(BIN)/leadbook validate $(OUT)/reps --format json > $(OUT)/validate.json; test $$? -le 1
-	$(BIN)/leadbook merge $(OUT)/reps -o $(OUT)/master.xlsx --conflicts $(OUT)/conflicts.xlsx --force
-	$(BIN)/leadbook report $(OUT)/master.xlsx --html $(OUT)/report.html --xlsx $(OUT)/summary.xlsx
+	$(BIN)/leadbook validate $(OUT)/reps --as-of "$(AS_OF)" --format json > $(OUT)/validate.json; \
+	  test $$? -le 1
+	$(BIN)/leadbook merge $(OUT)/reps -o $(OUT)/master.xlsx --conflicts $(OUT)/conflicts.xlsx \
+	  --as-of "$(AS_OF)" --force
+	$(BIN)/leadbook report $(OUT)/master.xlsx --as-of "$(AS_OF)" --html $(OUT)/report.html \
+	  --xlsx $(OUT)/summary.xlsx
 	@echo "demo: new workbook       $(OUT)/leads.xlsx"
 	@echo "demo: findings           $(OUT)/validate.txt (json: $(OUT)/validate.json)"
 	@echo "demo: annotated copies   $(OUT)/checked/"

@@ -30,7 +30,8 @@ from leadbook.core.errors import LeadbookError
     default=150,
     show_default=True,
     type=click.IntRange(1, 200_000),
-    help="Leads per workbook.",
+    help="Leads per workbook on average: reps differ (0.6 to 1.5 times as many), the total is "
+    "reps x leads.",
 )
 @click.option(
     "--seed",

@@ -1,7 +1,8 @@
-"""The whole sample from one random generator (:func:`build`): the reps' names, each book's
-outcomes, the planted 撞单 pairs, the other leads, the planted defects; then the assembly into
-:class:`~leadbook.sample.records.SampleData`: lead IDs as the template's formula computes them,
-logs sorted by time, and the Excel row of each planted defect.
+"""The whole sample from one random generator (:func:`build`): the reps' names and profiles,
+each book's plan (creation times, outcomes), the planted 撞单 pairs, the other leads, the
+planted defects; then the assembly into :class:`~leadbook.sample.records.SampleData`: lead IDs
+as the template's formula computes them, logs sorted by time, and the Excel row of each planted
+defect.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from leadbook.sample.contacts import rep_names
 from leadbook.sample.defects import Planter
 from leadbook.sample.followup import FollowUp
 from leadbook.sample.leads import Leads
+from leadbook.sample.profiles import Profile, plan, profiles
 from leadbook.sample.records import (
     Lead,
     PlantedDefect,
@@ -27,8 +29,6 @@ from leadbook.sample.records import (
     mask,
 )
 from leadbook.sample.timing import Clock, minute
-from leadbook.sample.weighted import quotas
-from leadbook.sample.words import OUTCOMES
 
 FIRST_REGISTER_ROW, FIRST_LOG_ROW = 3, 2  # Excel rows of the first data row
 
@@ -48,9 +48,10 @@ def build(
     config = replace(config, reps=tuple(dict.fromkeys([*config.reps, *names])))
     companies = Companies(rng, reference.regions(), reference.industries())
     clock = Clock(rng, as_of, config.dormancy_days)
-    follow_up = FollowUp(rng, config, clock, names)
+    habits = profiles(rng, reps, leads)
+    follow_up = FollowUp(rng, config, clock, names, [p.careless for p in habits])
     books, pairs = _books(
-        rng, Leads(rng, config, companies, clock, follow_up), reps, leads, duplicates
+        rng, Leads(rng, config, companies, clock, follow_up), clock, habits, duplicates
     )
     extra: list[list[dict]] = [[] for _ in range(reps)]  # log rows of unknown leads
     planter = Planter(rng, config, companies, follow_up, as_of)
@@ -59,22 +60,26 @@ def build(
 
 
 def _books(
-    rng: random.Random, make: Leads, reps: int, leads: int, duplicates: int
+    rng: random.Random, make: Leads, clock: Clock, habits: list[Profile], duplicates: int
 ) -> tuple[list[list[Lead]], list[tuple[Lead, Lead]]]:
-    """Each book's leads by creation time, the 撞单 pairs first drawn into the emptiest books."""
-    plan = [quotas(leads, {k: v[0] for k, v in OUTCOMES.items()}) for _ in range(reps)]
-    for outcomes in plan:
-        rng.shuffle(outcomes)
-    books: list[list[Lead]] = [[] for _ in range(reps)]
+    """Each book's leads by creation time, as its rep's plan says; the 撞单 pairs first, drawn
+    into the two books with the most of their plan left."""
+    plans = [plan(rng, clock, p, make.channel) for p in habits]
+    books: list[list[Lead]] = [[] for _ in habits]
     pairs = []
-    for _ in range(duplicates):  # the two least-filled books, ties broken at random
-        a, b = sorted(sorted(range(reps), key=lambda i: (len(books[i]), rng.random()))[:2])
-        pair = make.duplicate(a, plan[a][len(books[a])], b, plan[b][len(books[b])])
+    for _ in range(duplicates):  # ties broken at random
+        room = sorted(
+            range(len(books)), key=lambda i: (len(books[i]) - len(plans[i]), rng.random())
+        )
+        a, b = sorted(room[:2])
+        if len(books[b]) == len(plans[b]) or len(books[a]) == len(plans[a]):
+            raise ValueError(f"cannot plant {duplicates} duplicates in these books")
+        pair = make.duplicate(a, plans[a][len(books[a])], b, plans[b][len(books[b])])
         books[a].append(pair[0])
         books[b].append(pair[1])
         pairs.append(pair)
-    for i, outcomes in enumerate(plan):
-        books[i] += [make.lead(i, o, make.companies.company()) for o in outcomes[len(books[i]) :]]
+    for i, slots in enumerate(plans):
+        books[i] += [make.lead(i, s, make.companies.company()) for s in slots[len(books[i]) :]]
         books[i].sort(key=lambda lead: lead.reg["created_at"])
     return books, pairs
 

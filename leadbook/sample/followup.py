@@ -21,9 +21,15 @@ class FollowUp:
     """Writes the logs of the reps' leads; ``open`` and ``final`` are the config's statuses."""
 
     def __init__(
-        self, rng: random.Random, config: TeamConfig, clock: Clock, reps: Sequence[str]
+        self,
+        rng: random.Random,
+        config: TeamConfig,
+        clock: Clock,
+        reps: Sequence[str],
+        careless: Sequence[bool] = (),
     ) -> None:
         self.rng, self.cfg, self.clock, self.reps = rng, config, clock, reps
+        self.careless = careless  # per book: the rep rarely logs contacts (late, few entries)
         statuses, closed = config.values("statuses"), config.status_groups.get("closed", ())
         self.open = [s for s in statuses if s not in closed]  # 待跟进, 跟进中, ... 商务谈判
         self.final = {g: config.status_groups[g][0] for g in ("won", "lost", "dormant", "invalid")}
@@ -45,8 +51,9 @@ class FollowUp:
     def follow_up(self, lead: Lead, rank: int) -> None:
         """The lead's log, its status, and the register's copy of the newest entry."""
         rng, reg, clock = self.rng, lead.reg, self.clock
-        first = reg["created_at"] + clock.first_delay(rank)
-        last, n = clock.last_contact(lead.outcome, reg["created_at"], first)
+        careless = lead.book < len(self.careless) and self.careless[lead.book]
+        first = reg["created_at"] + clock.first_delay(rank, careless)
+        last, n = clock.last_contact(lead.outcome, reg["created_at"], first, careless)
         times = clock.contact_times(reg["created_at"], first, last, n)
         path, end = self.path(lead.outcome, len(times)), len(times) - 1
         slots = (
@@ -56,10 +63,15 @@ class FollowUp:
         own, other = self.reps[lead.book], colleague(rng, self.reps, lead.book)
         handed_over = rng.random() < 0.1  # a colleague made the early contacts (R-K5)
         status = reg["status"]
+        # A lead still worked is mostly on schedule: its next action due around as_of or in the
+        # coming two weeks (a careless rep's less often); else 2-10 days after the contact.
+        on_time = lead.outcome == "open" and rng.random() < (0.3 if careless else 0.65)
         for i, t in enumerate(times):
             status = changes.get(i) or status
             owner = other if handed_over and i < len(times) // 2 else own
-            lead.entries.append(self.entry(lead, t, owner, changes.get(i), status))
+            newest = on_time and i == len(times) - 1
+            days = max(1, (clock.as_of - t).days + rng.randint(-2, 12)) if newest else None
+            lead.entries.append(self.entry(lead, t, owner, changes.get(i), status, days))
         if rng.random() < 0.04:  # a colleague covered the newest contact
             lead.entries[-1]["owner"] = other
         newest = lead.entries[-1]
@@ -68,9 +80,16 @@ class FollowUp:
                 "next_due": newest["due"]}  # fmt: skip
 
     def entry(
-        self, lead: Lead, t: datetime, owner: str, status_to: str | None, status: str
+        self,
+        lead: Lead,
+        t: datetime,
+        owner: str,
+        status_to: str | None,
+        status: str,
+        days: int | None = None,
     ) -> dict:
-        """One log entry at ``t``; a move to lost also sets the register's loss reason."""
+        """One log entry at ``t``, its next action due ``days`` later (default: 2-10, a
+        dormant lead's 90); a move to lost also sets the register's loss reason."""
         rng = self.rng
         if status_to == self.final["lost"]:
             lead.reg["loss_reason"] = reason = rng.choice(self.cfg.values("loss_reasons"))
@@ -79,9 +98,9 @@ class FollowUp:
             texts = STAGE_TEXT.get(status_to or "", GENERAL_TEXT)
             content = fill(rng, rng.choice(texts))
         tasks = NEXT_TASKS.get(status) or (("电话回访",) if status in self.open else ())
-        due = (
-            t + timedelta(days=90 if status == self.final["dormant"] else rng.randint(2, 10))
-        ).date()
+        if days is None:
+            days = 90 if status == self.final["dormant"] else rng.randint(2, 10)
+        due = (t + timedelta(days=days)).date()
         action = f"{due.month}月{due.day}日前{rng.choice(tasks)}({owner})" if tasks else None
         return {"lead_id": None, "owner": owner, "contact_at": t, "method": self.method(rng),
                 "content": content, "status_to": status_to, "next_action": action,

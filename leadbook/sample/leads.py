@@ -1,16 +1,19 @@
-"""One lead's register row (:meth:`Leads.lead`): potential, channel, creation time, the company
-as written, contact details, need, budget and the other fields filled per potential level, then
-its follow-up log; and a planted 撞单 (:meth:`Leads.duplicate`): one customer in two books.
+"""One lead's register row (:meth:`Leads.lead`): creation time, channel and outcome as its
+plan's slot says, potential, the company as written, contact details, need, budget and the
+other fields filled per potential level, then its follow-up log; and a planted 撞单
+(:meth:`Leads.duplicate`): one customer in two books.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from leadbook.core.config import TeamConfig
 from leadbook.sample.companies import Companies, written
 from leadbook.sample.contacts import im_account, office_phone
 from leadbook.sample.followup import FollowUp
+from leadbook.sample.profiles import Slot
 from leadbook.sample.records import Lead
 from leadbook.sample.timing import Clock, timeline
 from leadbook.sample.weighted import Weighted
@@ -48,13 +51,12 @@ class Leads:
         self.channels = {c.name: CHANNEL_WEIGHTS.get(c.name, 10) for c in config.channels}
         self.channel = Weighted(self.channels)
 
-    def lead(self, book: int, outcome: str, co: dict[str, str], channel: str = "") -> Lead:
-        """A lead of ``co`` in book ``book`` that ends in ``outcome`` (fresh: no contact yet)."""
-        rng = self.rng
-        potential = rng.choices(self.levels[:3], OUTCOMES[outcome][1][: len(self.levels)])[0]
+    def lead(self, book: int, slot: Slot, co: dict[str, str]) -> Lead:
+        """A lead of ``co`` in book ``book`` as its plan's ``slot`` says: created then, by that
+        channel, ending in that outcome (fresh: no contact yet)."""
+        rng, outcome, channel, created = self.rng, slot.outcome, slot.channel, slot.created
+        potential = rng.choices(self.levels[:3], OUTCOMES[outcome][: len(self.levels)])[0]
         rank = min(self.levels.index(potential), 2)  # 0 high, 1 mid, 2 low
-        channel = channel or self.channel(rng)
-        created = self.clock.created(outcome, channel)
         phone, im = rng.random() < 0.7, rng.random() < 0.6
         if not (phone or im):
             phone, im = (True, False) if rng.random() < 0.5 else (False, True)
@@ -83,12 +85,14 @@ class Leads:
             self.follow_up.follow_up(lead, rank)
         return lead
 
-    def duplicate(self, a: int, outcome_a: str, b: int, outcome_b: str) -> tuple[Lead, Lead]:
+    def duplicate(self, a: int, slot_a: Slot, b: int, slot_b: Slot) -> tuple[Lead, Lead]:
         """One customer in books a and b: same brand, written differently, other channel."""
         co = self.companies.company()
-        first = self.lead(a, outcome_a, co)
-        others = {k: w for k, w in self.channels.items() if k != first.reg["channel"]}
-        second = self.lead(b, outcome_b, co, Weighted(others or self.channels)(self.rng))
+        first = self.lead(a, slot_a, co)
+        if slot_b.channel == slot_a.channel:
+            others = {k: w for k, w in self.channels.items() if k != slot_a.channel}
+            slot_b = replace(slot_b, channel=Weighted(others or self.channels)(self.rng))
+        second = self.lead(b, slot_b, co)
         forms = self.rng.sample(
             ("town", "bracket", "joint", "stem", "space", "wide", "china", "group"), 2
         )

@@ -162,13 +162,36 @@ NEXT_TASKS = word_table("""
 """)
 CHANNEL_WEIGHTS = {"展会": 30, "官网表单": 30, "电话推荐": 15, "老客户转介绍": 15, "其他": 10}
 METHOD_WEIGHTS = {"电话": 40, "微信/钉钉": 25, "线上会议": 15, "面谈": 15, "邮件": 5}
-# Share of each outcome, and the (high, mid, low) potential weights of its leads. stale: open
-# but without contact for more than dormancy_days; fresh: open and not contacted yet.
+# The (high, mid, low) potential weights of the leads of each outcome. stale: open but without
+# contact for more than dormancy_days; fresh: open and not contacted yet.
 OUTCOMES = {
-    "won": (0.14, (5, 4, 1)), "lost": (0.12, (2, 5, 3)), "dormant": (0.08, (1, 4, 5)),
-    "invalid": (0.05, (1, 3, 6)), "open": (0.45, (1, 2, 1)), "stale": (0.08, (3, 9, 8)),
-    "fresh": (0.08, (6, 9, 5)),
+    "won": (5, 4, 1), "lost": (2, 5, 3), "dormant": (1, 4, 5), "invalid": (1, 3, 6),
+    "open": (1, 2, 1), "stale": (3, 9, 8), "fresh": (6, 9, 5),
 }  # fmt: skip
+# How a lead that is neither won nor fresh ends, by its age in days (below 10, 40, dormancy + 10,
+# then older): young leads are open, old ones mostly closed. Won leads are drawn apart (each
+# rep's conversion), fresh ones by the hours since creation (FRESH).
+OUTCOME_BY_AGE = (
+    {"open": 90, "invalid": 10},
+    {"open": 75, "lost": 15, "invalid": 10},
+    {"open": 55, "lost": 25, "dormant": 12, "invalid": 8},
+    {"open": 27, "lost": 33, "dormant": 26, "invalid": 5, "stale": 9},
+)
+# A careless rep (few log entries) leaves more leads stale and marks fewer dormant.
+CARELESS_OUTCOMES = {"stale": 3.0, "dormant": 0.5}
+# The chance that a lead is not contacted yet, by the hours since creation (below 8, 24, 72);
+# older: a careful rep's, a careless rep's.
+FRESH = ((8, 0.85), (24, 0.5), (72, 0.15))
+FRESH_OLD = (0.01, 0.12)
+# Leads come in over the WINDOW_DAYS before as_of; a weekend day brings WEEKEND_SHARE of a
+# weekday's. The weights of the hours they come in (0 to 23): office hours mostly, web forms
+# at any hour.
+WINDOW_DAYS = 365
+WEEKEND_SHARE = 0.25
+CREATED_HOURS = (0, 0, 0, 0, 0, 0, 0, 0, 1, 10, 10, 10, 6, 10, 10, 10, 10, 10, 4, 2, 1, 0, 0, 0)
+CREATED_HOURS_WEB = (
+    0.6, 0.4, 0.3, 0.2, 0.2, 0.3, 0.5, 1, 3, 8, 8, 8, 6, 8, 8, 8, 8, 8, 5, 4, 4, 4, 3, 2,
+)  # fmt: skip
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
