@@ -24,7 +24,7 @@ from leadbook.sample.records import SampleData, SampleResult, mask
 
 def generate(
     *,
-    reps: int | None = 12,
+    reps: int | None = None,
     leads: int = 150,
     seed: int = 7,
     defects: float = 0.05,
@@ -50,7 +50,7 @@ def generate(
 def make_sample(
     out_dir: Path,
     *,
-    reps: int | None = 12,
+    reps: int | None = None,
     leads: int = 150,
     seed: int = 7,
     defects: float = 0.05,
