@@ -409,3 +409,25 @@ def test_validation_checks_the_code_and_date_of_rep_ids(tmp_path, fmt, wrong_dat
     (default,) = validate_paths([path], as_of=AS_OF).files
     bad = {i.row for i in default.issues if i.code == "invalid-lead-id" and i.sheet == REG}
     assert bad == ({3, 4, 5} if fmt != TEAM_FORMAT else {4, 5})
+
+
+def test_two_workbooks_of_one_rep_collide_only_within_the_reps_ids(tmp_path):
+    """The same rep's IDs in two files for different customers: renumbered to the rep's own
+    next free sequence (EXPO20240521ZH002), never into the seed's or another rep's IDs."""
+    config = build_config(TEAM)
+    records = clean_records(1)
+    other = [dict(records[0], company="杭州云栖数据科技有限公司", office_phone="0571-88886666")]
+    for name, recs in (("a", records), ("b", other)):
+        (tmp_path / name).mkdir()
+        template.write_workbook(
+            tmp_path / name / "ZH.xlsx", config=config, register=recs, rows=5,
+            rep=config.find_rep("*张"),
+        )  # fmt: skip
+    result = merge_paths([tmp_path / "a", tmp_path / "b"], config=config, as_of=AS_OF)
+    assert [(r.old_id, r.new_id) for r in result.renumbered] == [
+        ("EXPO20240521ZH001", "EXPO20240521ZH002")
+    ]
+    assert sorted(result.register["lead_id"].to_list()) == [
+        "EXPO20240521ZH001",
+        "EXPO20240521ZH002",
+    ]
