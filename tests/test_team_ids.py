@@ -431,3 +431,8 @@ def test_two_workbooks_of_one_rep_collide_only_within_the_reps_ids(tmp_path):
         "EXPO20240521ZH001",
         "EXPO20240521ZH002",
     ]
+
+
+def test_a_rep_code_cannot_break_out_of_the_formula():
+    with pytest.raises(ValueError):
+        excel_formula(3, "C", "B", 3, 502, rep='Z")&HYPERLINK("x')

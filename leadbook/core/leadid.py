@@ -172,6 +172,8 @@ def excel_formula(
         "rep": f'"{rep}"',
         "seq": f'IF({seq}>999,{seq},RIGHT("00"&{seq},3))',
     }
+    if rep and not re.fullmatch(r"[A-Z]{1,4}", rep):  # a text constant in the formula
+        raise ValueError(f"a rep code is 1-4 capital letters, not {rep!r}")
     parts = format_parts(fmt) if rep else ("channel", "date", "seq")
     body = "&".join(pieces.get(p) or f'"{p}"' for p in parts)
     return f'=IF(OR({ch}="",NOT(ISNUMBER({cr}))),"",IFERROR({body},""))'
