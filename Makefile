@@ -22,6 +22,7 @@ demo: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/leadbook new $(OUT)/leads.xlsx --force
 	$(BIN)/leadbook new $(OUT)/leads-en.xlsx --lang en --config examples/team.toml --force
+	$(BIN)/leadbook new $(OUT)/ZH.xlsx --config examples/team.toml --rep '*张' --force
 	$(BIN)/leadbook sample $(OUT)/reps --reps 12 --leads 150 --as-of "$(AS_OF)" --force
 	@# validate exits 1 when it finds errors (the sample plants some): that is the demo
 	$(BIN)/leadbook validate $(OUT)/reps --as-of "$(AS_OF)" --annotate $(OUT)/checked --force \
@@ -34,6 +35,7 @@ demo: $(STAMP)
 	$(BIN)/leadbook report $(OUT)/master.xlsx --as-of "$(AS_OF)" --html $(OUT)/report.html \
 	  --xlsx $(OUT)/summary.xlsx
 	@echo "demo: new workbook       $(OUT)/leads.xlsx"
+	@echo "demo: a rep's workbook   $(OUT)/ZH.xlsx (IDs EXPO20240521ZH001)"
 	@echo "demo: findings           $(OUT)/validate.txt (json: $(OUT)/validate.json)"
 	@echo "demo: annotated copies   $(OUT)/checked/"
 	@echo "demo: master             $(OUT)/master.xlsx (conflicts: $(OUT)/conflicts.xlsx)"

@@ -196,7 +196,7 @@ def log_cols(catalog):
 def _write(path: Path, lang: str) -> Path:
     """A workbook whose cached lead IDs are all wrong (the formula must do the work)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(template, "ids_for", lambda records, codes: [WRONG] * len(list(records)))
+        mp.setattr(template, "ids_for", lambda records, *_: [WRONG] * len(list(records)))
         template.write_workbook(path, lang=lang, rows=ROWS, register=RECORDS)
     return path
 

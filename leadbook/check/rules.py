@@ -16,6 +16,7 @@ import polars as pl
 from leadbook.core import mask, reference
 from leadbook.core.catalog import Catalog
 from leadbook.core.config import TeamConfig
+from leadbook.core.leadid import id_patterns, valid_id_pattern
 from leadbook.read.normalize import BAD, FILE, RAW, ROW, TEXT
 
 DUPLICATE_ROWS_SHOWN = 5  # rows named in a duplicate-lead-id message
@@ -172,25 +173,19 @@ def lead_id_is_consistent(reg, log, ctx) -> Iterator[Hits]:
     if not _has(reg, "lead_id"):
         return
     codes = {c.name: c.code for c in ctx.config.channels}
-    pattern = ctx.catalog.field("lead_id").pattern or ""
-    well_formed = reg.filter(pl.col("lead_id").str.contains(pattern))
+    fmt = ctx.config.lead_id_format
+    well_formed = reg.filter(pl.col("lead_id").str.contains(valid_id_pattern(fmt)))
+    # The ID's parts, by name: its format may put the rep's code anywhere (core.leadid).
+    parts = [pl.col("lead_id").str.extract_groups(p.pattern) for p in id_patterns(fmt)]
     checks = []
     if "channel" in reg.columns:
         expected = pl.col("channel").replace_strict(codes, default=None, return_dtype=pl.String)
-        checks.append(
-            (
-                expected.is_not_null() & ~pl.col("lead_id").str.starts_with(expected),
-                pl.lit("code"),
-            )
-        )
+        code = pl.coalesce(p.struct.field("code") for p in parts)
+        checks.append((expected.is_not_null() & (code != expected), pl.lit("code")))
     if "created_at" in reg.columns:
         day = pl.col("created_at").dt.strftime("%Y%m%d")
-        checks.append(
-            (
-                day.is_not_null() & (pl.col("lead_id").str.extract(r"(\d{8})\d{3,}$", 1) != day),
-                pl.lit("date"),
-            )
-        )
+        date = pl.coalesce(p.struct.field("date") for p in parts)
+        checks.append((day.is_not_null() & (date != day), pl.lit("date")))
     for condition, reason in checks:
         bad = well_formed.filter(condition)
         if bad.height:

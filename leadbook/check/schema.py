@@ -15,6 +15,7 @@ import polars as pl
 
 from leadbook.core.catalog import Field
 from leadbook.core.config import CASCADE_PARENTS, TeamConfig
+from leadbook.core.leadid import valid_id_pattern
 from leadbook.read.normalize import FREE, RAW
 
 # Pattern-checked types and the code a mismatch produces.
@@ -61,7 +62,9 @@ def build_schema(fields: Sequence[Field], config: TeamConfig, present: set[str])
             checks.append(pa.Check.isin(list(values)))
             codes[(fd.key, len(checks) - 1)] = "not-in-list"
         if fd.pattern and fd.type in PATTERN_CODES:
-            checks.append(pa.Check.str_matches(fd.pattern))
+            # A lead ID: the seed's format or the team's (a rep code, as the config orders it).
+            pattern = valid_id_pattern(config.lead_id_format) if fd.type == "lead_id" else None
+            checks.append(pa.Check.str_matches(pattern or fd.pattern))
             codes[(fd.key, len(checks) - 1)] = PATTERN_CODES[fd.type]
         nullable = not fd.required or fd.type == "lead_id"
         columns[fd.key] = pa.Column(str, checks=checks, nullable=nullable, required=False)

@@ -20,10 +20,10 @@ from leadbook.core.errors import LeadbookError
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--reps",
-    default=12,
-    show_default=True,
+    default=None,
     type=click.IntRange(1, 2000),
-    help="How many reps, one workbook each.",
+    help="How many reps, one workbook each (the config's reps first: a rep with a code gets "
+    "ZH.xlsx and IDs with the code). Default: the config's reps, else 12.",
 )
 @click.option(
     "--leads",
@@ -57,11 +57,14 @@ def sample(out_dir, reps, leads, seed, defects, as_of, config_path, force, lang)
     \b
     Plausible companies, regions, contacts, needs and follow-up logs, a few
     planted defects and a few customers in two reps' files (撞单), all listed
-    in OUT_DIR/manifest.json. Deterministic for a seed and --as-of.
+    in OUT_DIR/manifest.json. Deterministic for a seed and --as-of. With a team
+    config's reps (--config), one workbook per rep, named by the rep's code
+    (ZH.xlsx), its lead IDs carrying the code (EXPO20240521ZH001).
 
     \b
     Example:
       leadbook sample demo-out/reps --reps 12 --leads 150 --as-of 2024-06-30
+      leadbook sample demo-out/team --config team.toml --as-of 2024-06-30
     """
 
     from leadbook.core.config import load_config

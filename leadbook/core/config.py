@@ -7,6 +7,7 @@ file and the key (exit 2 on the command line).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from leadbook.core import reference
 from leadbook.core.catalog import digest_of, read_toml
 from leadbook.core.errors import ConfigError
+from leadbook.core.leadid import TEAM_FORMAT, format_parts
 from leadbook.core.paths import schema_file
 
 CHANNEL_CODE = re.compile(r"^[A-Z]{2,8}$")
@@ -71,6 +73,7 @@ class TeamConfig:
     vague_terms: tuple[str, ...]
     max_file_mb: float
     team: tuple[Rep, ...] = ()  # the reps with their codes, territory and capacity
+    lead_id_format: str = TEAM_FORMAT  # a rep's lead IDs (core.leadid): parts and order
     source: str | None = None
     digest: str = ""
     _cascades: dict[str, dict[str, tuple[str, ...]]] = field(
@@ -111,6 +114,23 @@ class TeamConfig:
     def rep_code(self, name: str | None) -> str | None:
         rep = self.rep(name)
         return rep.code if rep else None
+
+    def find_rep(self, name_or_code: str) -> Rep:
+        """The configured rep named so (full-width ``＊张`` read as ``*张``) or with that code
+        (``ZH``); else a ConfigError naming the configured reps (masked) and their codes."""
+        wanted = unicodedata.normalize("NFKC", name_or_code).strip()
+        for rep in self.team:
+            if wanted in (rep.name, rep.code):
+                return rep
+        known = "、".join(
+            masked_name(r.name) + (f" ({r.code})" if r.code else "") for r in self.team
+        )
+        raise ConfigError(key="rep_unknown", rep=masked_name(wanted), reps=known or "—")
+
+
+def masked_name(name: str) -> str:
+    """A rep's name as a message may show it: an unmasked name loses its first character."""
+    return name if name.startswith("*") else "*" + name[1:]
 
 
 def _check_type(value: Any, default: Any, where: str) -> None:
@@ -244,6 +264,14 @@ def build_config(user: dict[str, Any] | None = None, source: str | None = None) 
         raise ConfigError(key="config_sla_levels", src=src, values=unknown_levels)
     digest = digest_of(data)
     team = _reps(data["reps"], src)
+    try:
+        format_parts(data["lead_id_format"])
+    except ValueError as exc:
+        raise ConfigError(
+            key="config_lead_id_format",
+            where=f"{src}: key 'lead_id_format'",
+            value=repr(data["lead_id_format"]),
+        ) from exc
     return TeamConfig(
         company=data["company"],
         reps=tuple(r.name for r in team),
@@ -260,6 +288,7 @@ def build_config(user: dict[str, Any] | None = None, source: str | None = None) 
         vague_terms=tuple(data["validate"]["vague_terms"]),
         max_file_mb=float(data["validate"]["max_file_mb"]),
         team=team,
+        lead_id_format=data["lead_id_format"],
         source=source,
         digest=digest,
         _cascades={"industry_divisions": reference.industries(), "cities": reference.regions()},

@@ -1,6 +1,7 @@
 """Lead ID collisions: one source lead ID (a per-workbook sequence) for several customers.
 The earliest-created keeps the ID, the others get the next free sequence of their channel
-code and day (:class:`Renumbered`)."""
+code and day (and rep code: IDs with a rep's code collide only within that rep's workbooks)
+(:class:`Renumbered`). IDs in another format (a team's own ``lead_id_format``) get a suffix."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ def renumber(master: pl.DataFrame) -> tuple[pl.DataFrame, list[Renumbered]]:
     company). Vectorised: at team scale most per-workbook IDs collide."""
     has_id = pl.col(SID) != ""
     parts = pl.col(SID).str.extract_groups(LEAD_ID.pattern)
-    prefix = pl.concat_str(parts.struct.field("code"), parts.struct.field("date"))
+    # code + date (+ the rep's code: EXPO20240521ZH): the next free sequence follows it
+    prefix = pl.when(parts.struct.field("code").is_not_null()).then(
+        pl.concat_str(
+            parts.struct.field("code"),
+            parts.struct.field("date"),
+            parts.struct.field("rep").fill_null(""),
+        )
+    )
     ids = master.with_row_index("_i").filter(has_id)
     ids = ids.with_columns(
         prefix.alias("_prefix"), parts.struct.field("seq").cast(pl.Int64).alias("_seq")

@@ -10,6 +10,14 @@ Here the lead-ID column is scanned for formulas, only when some row needs it (a 
 channel and a creation time but no usable ID): a regex over the sheet's XML for ``.xlsx``, a
 walk over the BIFF records for ``.xls``. Those cells then get the ID the formula computes,
 from :func:`leadbook.core.leadid.assign_lead_ids` (tests prove it equal to the formula).
+
+A rep's workbook (``leadbook new --rep``) computes IDs with the rep's code: its formula holds
+the code as a text constant, and the workbook's custom properties say the same
+(``leadbook_rep_code``, ``leadbook_lead_id_format``, written with the formulas). The
+properties are what is read (:func:`formula_id_format`): one small part (``docProps/custom.xml``;
+in an .xls, the user-defined section of the DocumentSummaryInformation stream, which
+LibreOffice and Excel keep), where the formulas' text would need every cell's formula parsed
+(in an .xls, BIFF tokens). Without them, the seed's format.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from leadbook.core.leadid import assign_lead_ids
+from leadbook.core.leadid import TEAM_FORMAT, assign_lead_ids, format_parts
 
 # A cached value that is no ID: what a formula holds when nothing recalculated it.
 STALE = re.compile(r"^\s*(0(\.0*)?|#.*)?\s*$")
@@ -209,8 +217,91 @@ def computed_ids(
     created: Sequence[Any],
     stale: set[int],
     codes: dict[str, str],
+    rep: str = "",
+    fmt: str = TEAM_FORMAT,
 ) -> dict[int, str | None]:
     """{Excel row: the ID its formula computes} for the ``stale`` rows, from every row's
-    channel and creation time (the formula counts all rows of the register)."""
-    ids = assign_lead_ids(list(zip(channels, created, strict=True)), codes)
+    channel and creation time (the formula counts all rows of the register); ``rep`` and
+    ``fmt``: the rep's code and the IDs' format (:func:`formula_id_format`)."""
+    ids = assign_lead_ids(list(zip(channels, created, strict=True)), codes, rep, fmt)
     return {row: lead_id for row, lead_id in zip(rows, ids, strict=True) if row in stale}
+
+
+# ------------------------------------------------------- the IDs' format (a rep's)
+def formula_id_format(
+    source: Path | io.BytesIO, kind: str, properties: dict[str, str]
+) -> tuple[str, str]:
+    """(rep code, format) of the register's lead-ID formulas: from the workbook's custom
+    properties (``properties`` as read from an .xlsx; an .xls's read here); ("", TEAM_FORMAT)
+    (the seed's IDs) when the workbook names no rep code or an unusable one."""
+    if kind == "ole":
+        try:
+            properties = xls_custom_properties(source)
+        except Exception:  # a damaged or foreign property set: the seed's format
+            properties = {}
+    code = properties.get("leadbook_rep_code", "")
+    fmt = properties.get("leadbook_lead_id_format") or TEAM_FORMAT
+    if not re.fullmatch(r"[A-Z]{1,4}", code):
+        return "", TEAM_FORMAT
+    try:
+        format_parts(fmt)
+    except ValueError:
+        fmt = TEAM_FORMAT
+    return code, fmt
+
+
+_USER_DEFINED = bytes.fromhex("05d5cdd59c2e1b10939708002b2cf9ae")  # FMTID_UserDefinedProperties
+_VT_I2, _VT_LPSTR, _VT_LPWSTR = 0x02, 0x1E, 0x1F
+
+
+def xls_custom_properties(source: Path | io.BytesIO) -> dict[str, str]:
+    """leadbook's custom properties (``leadbook_*``, text) of an OLE workbook: the
+    user-defined section of its ``\x05DocumentSummaryInformation`` property set ([MS-OLEPS])."""
+    import olefile
+
+    with olefile.OleFileIO(source) as ole:
+        if not ole.exists("\x05DocumentSummaryInformation"):
+            return {}
+        data = ole.openstream("\x05DocumentSummaryInformation").read(1 << 20)
+    (count,) = struct.unpack_from("<I", data, 24)
+    for i in range(min(count, 4)):
+        fmtid, offset = (
+            data[28 + 20 * i : 44 + 20 * i],
+            struct.unpack_from("<I", data, 44 + 20 * i)[0],
+        )
+        if fmtid == _USER_DEFINED:
+            return _user_section(data, offset)
+    return {}
+
+
+def _user_section(data: bytes, base: int) -> dict[str, str]:
+    nprops = min(struct.unpack_from("<I", data, base + 4)[0], 256)
+    where = dict(struct.unpack_from("<II", data, base + 8 + 8 * i) for i in range(nprops))
+    codepage = 1252
+    if 1 in where and struct.unpack_from("<H", data, base + where[1])[0] == _VT_I2:
+        codepage = struct.unpack_from("<h", data, base + where[1] + 4)[0] & 0xFFFF
+    encoding = {1200: "utf-16-le", 65001: "utf-8"}.get(codepage, f"cp{codepage}")
+    names: dict[int, str] = {}
+    if 0 in where:  # the dictionary: property id -> name
+        pos = base + where[0]
+        (entries,) = struct.unpack_from("<I", data, pos)
+        pos += 4
+        for _ in range(min(entries, 256)):
+            pid, length = struct.unpack_from("<II", data, pos)
+            size = length * (2 if codepage == 1200 else 1)
+            names[pid] = data[pos + 8 : pos + 8 + size].decode(encoding, "replace").rstrip("\x00")
+            pos += 8 + size + ((-size) % 4 if codepage == 1200 else 0)
+    found: dict[str, str] = {}
+    for pid, name in names.items():
+        if not name.startswith("leadbook_") or pid not in where:
+            continue
+        pos = base + where[pid]
+        kind, length = struct.unpack_from("<HxxI", data, pos)
+        if kind == _VT_LPSTR:
+            raw, text_encoding = data[pos + 8 : pos + 8 + length], encoding
+        elif kind == _VT_LPWSTR:
+            raw, text_encoding = data[pos + 8 : pos + 8 + 2 * length], "utf-16-le"
+        else:
+            continue
+        found[name] = raw.decode(text_encoding, "replace").rstrip("\x00")[:200]
+    return found

@@ -393,7 +393,15 @@ def fill_formula_ids(frame: pl.DataFrame, sheets: Sequence[tuple[int, SheetData]
                 pl.when(pl.col("created_at" + RAW).str.contains(_DATE_CELL)).then("created_at")
             ).to_series()
             created = real.to_list()
-        ids = computed_ids(own[ROW].to_list(), channels, created, sheet.formula_rows, codes)
+        ids = computed_ids(
+            own[ROW].to_list(),
+            channels,
+            created,
+            sheet.formula_rows,
+            codes,
+            sheet.formula_rep,
+            sheet.formula_format,
+        )
         filled[index] = {row: v for row, v in ids.items() if v is not None}
         parts.append(
             pl.DataFrame(

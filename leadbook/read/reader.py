@@ -20,9 +20,10 @@ from typing import Any
 
 from leadbook.core.catalog import Catalog
 from leadbook.core.errors import InputError
+from leadbook.core.leadid import TEAM_FORMAT
 from leadbook.core.texts import sheet_names
 from leadbook.read.checks import SPARSE, check_file, read_properties, xml_damage
-from leadbook.read.formulas import stale_formula_rows
+from leadbook.read.formulas import formula_id_format, stale_formula_rows
 from leadbook.read.inputs import READABLE_SUFFIXES, expand_paths, list_inputs
 from leadbook.read.messages import input_error
 
@@ -53,6 +54,8 @@ class SheetData:
     frame: Any = None  # polars DataFrame: one text column per field key, aligned with rows
     extra: Any = None  # polars DataFrame: the unknown columns' text, named by column index
     formula_rows: set[int] = field(default_factory=set)  # lead-ID formulas without a value
+    formula_rep: str = ""  # the rep code those formulas put in the IDs ("": the seed's IDs)
+    formula_format: str = TEAM_FORMAT  # and where (core.leadid)
     # Cells carry their types (a date cell reads as a date, text as text). False for CSV,
     # where every cell is text: a date written as text is then no finding.
     typed: bool = True
@@ -219,6 +222,9 @@ def read_book(
     properties = read_properties(source) if kind == "xlsx" else {}
     if kind in ("xlsx", "ole"):  # formula cells exist in these (ods: LibreOffice caches all)
         register.formula_rows = stale_formula_rows(source, kind, register)
+        if register.formula_rows:  # a rep's workbook: the IDs carry the rep's code
+            rep, fmt = formula_id_format(source, kind, properties)
+            register.formula_rep, register.formula_format = rep, fmt
     hidden = []
     if kind == "xlsx":
         from leadbook.read.hidden import hidden_texts

@@ -92,18 +92,23 @@ def _assemble(
     marks: list[tuple],
     pairs: list[tuple[Lead, Lead]],
 ) -> SampleData:
-    """Lead IDs (as the template's formula computes them), sorted logs, Excel rows."""
+    """Lead IDs (as the template's formula computes them), sorted logs, Excel rows. A rep of
+    the config with a code gets ``ZH.xlsx`` and IDs with the code (EXPO20240521ZH001), any
+    other rep ``rep01.xlsx`` ... and the seed's IDs."""
     codes = {c.name: c.code for c in config.channels}
     out: list[SampleBook] = []
     for i, leads in enumerate(books):
-        for lead, lead_id in zip(leads, ids_for([x.reg for x in leads], codes), strict=True):
+        rep_code = config.rep_code(names[i]) or ""
+        ids = ids_for([x.reg for x in leads], codes, rep_code, config.lead_id_format)
+        for lead, lead_id in zip(leads, ids, strict=True):
             lead.reg["lead_id"] = lead_id
             for entry in lead.entries:
                 entry["lead_id"] = lead_id
         log = sorted(
             [e for x in leads for e in x.entries] + extra[i], key=lambda e: e["contact_at"]
         )
-        out.append(SampleBook(f"rep{i + 1:02d}.xlsx", names[i], [x.reg for x in leads], log))
+        file = f"{rep_code}.xlsx" if rep_code else f"rep{i + 1:02d}.xlsx"
+        out.append(SampleBook(file, names[i], [x.reg for x in leads], log))
     rows = {id(r): j + FIRST_REGISTER_ROW for b in out for j, r in enumerate(b.register)}
     rows |= {id(e): j + FIRST_LOG_ROW for b in out for j, e in enumerate(b.log)}
     defects = [

@@ -24,7 +24,7 @@ from leadbook.sample.records import SampleData, SampleResult, mask
 
 def generate(
     *,
-    reps: int = 12,
+    reps: int | None = None,
     leads: int = 150,
     seed: int = 7,
     defects: float = 0.05,
@@ -32,7 +32,11 @@ def generate(
     config: TeamConfig | None = None,
     duplicates: int | None = None,
 ) -> SampleData:
-    """The sample's records, one book per rep, without writing anything."""
+    """The sample's records, one book per rep, without writing anything (``reps`` None: one
+    per rep of the config, 12 when it names none)."""
+    config = config or load_config()
+    if reps is None:
+        reps = len(config.team) or 12
     if reps < 1 or leads < 1 or not 0 <= defects <= 1 or as_of.tzinfo is not None:
         raise ValueError("need reps >= 1, leads >= 1, 0 <= defects <= 1 and a naive as_of")
     if duplicates is None:
@@ -40,13 +44,13 @@ def generate(
     if duplicates and (reps < 2 or duplicates * 2 > reps * leads):
         raise ValueError(f"cannot plant {duplicates} duplicates in {reps} x {leads} leads")
     rng = random.Random(seed)
-    return build(rng, config or load_config(), as_of, reps, leads, defects, duplicates)
+    return build(rng, config, as_of, reps, leads, defects, duplicates)
 
 
 def make_sample(
     out_dir: Path,
     *,
-    reps: int = 12,
+    reps: int | None = None,
     leads: int = 150,
     seed: int = 7,
     defects: float = 0.05,
@@ -55,11 +59,14 @@ def make_sample(
     duplicates: int | None = None,
     force: bool = False,
 ) -> SampleResult:
-    """Write ``rep01.xlsx`` ... (one workbook per rep) and ``manifest.json`` into ``out_dir``."""
+    """Write one workbook per rep and ``manifest.json`` into ``out_dir``: a rep of the config
+    with a code as ``ZH.xlsx`` (that rep's workbook: IDs with the code), any other as
+    ``rep01.xlsx`` ...."""
     from leadbook.workbook.template import write_workbook  # xlsxwriter: only when writing
 
     params = {"reps": reps, "leads": leads, "seed": seed, "defects": defects}
     data = generate(**params, as_of=as_of, config=config, duplicates=duplicates)
+    params["reps"] = len(data.books)  # None: the config's reps
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = out_dir / "manifest.json"
@@ -73,6 +80,7 @@ def make_sample(
             log=b.log,
             force=force,
             created=as_of,
+            rep=data.config.rep(b.rep),
         )
         for b in data.books
     ]
@@ -90,7 +98,13 @@ def manifest_json(data: SampleData, params: dict[str, Any]) -> str:
         "generator": "leadbook.sample",
         "params": params,
         "files": [
-            {"file": b.file, "rep": b.rep, "leads": len(b.register), "log_entries": len(b.log)}
+            {
+                "file": b.file,
+                "rep": b.rep,
+                **({"code": code} if (code := data.config.rep_code(b.rep)) else {}),
+                "leads": len(b.register),
+                "log_entries": len(b.log),
+            }
             for b in data.books
         ],
         "defects": [asdict(d) | {"value": mask(d.value)} for d in data.defects],

@@ -7,9 +7,11 @@ Its texts come from the language's ``instructions`` block, with the team config'
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 from xlsxwriter.worksheet import Worksheet
 
+from leadbook.core.leadid import format_lead_id
 from leadbook.core.sheetlook import print_setup, text_width
 from leadbook.workbook.book import Book, num
 from leadbook.workbook.spec import SHEET_PROTECTION
@@ -33,7 +35,18 @@ def write_instructions(book: Book, ws: Worksheet) -> None:
     intro = fill(book, t["intro"])
     ws.write_string(row, 1, intro, f.para)
     ws.set_row(row, _height(intro))
-    row += 2
+    row += 1
+    rep = book.spec.rep
+    if rep is not None:  # whose workbook it is (leadbook new --rep)
+        note = t["rep_note"] if rep.code else t["rep_note_no_code"]
+        example = format_lead_id(
+            "EXPO", datetime(2024, 5, 21), 1, rep.code or "", book.cfg.lead_id_format
+        )
+        text = note.format(rep=rep.name, code=rep.code, example=example)
+        ws.write_string(row, 1, text, f.para)
+        ws.set_row(row, _height(text))
+        row += 1
+    row += 1
     for title_key, items_key in (("steps_title", "steps"), ("keys_title", "keys")):
         ws.write_string(row, 1, t[title_key], f.subtitle)
         row += 1

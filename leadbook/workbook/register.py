@@ -80,11 +80,20 @@ def _rows(
     as high as its longest wrapped text needs)."""
     spec = book.spec
     ch_col, cr_col = xl_col_to_name(col["channel"]), xl_col_to_name(col["created_at"])
+    rep = (spec.rep.code if spec.rep else None) or ""  # the rep's code in every ID
     for r in range(spec.rows):
         row = FIRST_DATA_ROW + r
         record = records[r] if r < len(records) else {}
         if spec.lead_id_formula:
-            formula = excel_formula(row + 1, ch_col, cr_col, FIRST_DATA_ROW + 1, last + 1)
+            formula = excel_formula(
+                row + 1,
+                ch_col,
+                cr_col,
+                FIRST_DATA_ROW + 1,
+                last + 1,
+                rep=rep,
+                fmt=book.cfg.lead_id_format,
+            )
             cached = (ids[r] if r < len(ids) else None) or ""
             ws.write_formula(row, 0, formula, book.f.locked_id, cached)
         elif record.get("lead_id") is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadbook.core.catalog import Catalog
-from leadbook.core.config import TeamConfig
+from leadbook.core.config import Rep, TeamConfig
 
 BAND_ROW, HEADER_ROW, FIRST_DATA_ROW = 0, 1, 2  # register, 0-based
 LOG_HEADER_ROW = 0
@@ -51,3 +51,6 @@ class WorkbookSpec:
     extra: tuple[Extra, ...] = ()
     log_extra: tuple[Extra, ...] = ()
     created: datetime | None = None
+    # The rep whose workbook it is (leadbook new --rep): first in the 跟进人 dropdowns, named
+    # on the instructions and in the properties; with a code, the lead IDs carry it.
+    rep: Rep | None = None

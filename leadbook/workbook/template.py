@@ -12,6 +12,7 @@ sheets in order, written with XlsxWriter, atomically.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import xlsxwriter
 from leadbook import __version__
 from leadbook.core.atomic import atomic_path
 from leadbook.core.catalog import Catalog, Field, load_catalog
-from leadbook.core.config import TeamConfig, load_config
+from leadbook.core.config import Rep, TeamConfig, load_config
 from leadbook.core.errors import OutputError
 from leadbook.core.leadid import ids_for
 from leadbook.core.texts import sheet_name, texts
@@ -51,17 +52,24 @@ def write_workbook(
     log_extra: Sequence[Extra] = (),
     created: datetime | None = None,
     password: str | None = None,
+    rep: Rep | None = None,
 ) -> Path:
     """Write a lead workbook to ``path`` (atomically) and return the path.
 
     ``register`` and ``log`` are records keyed by field key (datetimes as ``datetime``);
     the sheets are sized for at least ``rows`` leads. ``created`` fixes the document's
     creation time (reproducible files); default now. With ``password`` the workbook is
-    encrypted (Excel's "Encrypt with Password").
+    encrypted (Excel's "Encrypt with Password"). With ``rep`` it is that rep's workbook: the
+    rep first in the 跟进人 dropdowns, named on the instructions and in the custom properties
+    (``leadbook_rep``, ``leadbook_rep_code``, ``leadbook_lead_id_format``), and the lead IDs
+    with the rep's code, as the config's ``lead_id_format`` places it.
     """
+    config = config or load_config()
+    if rep is not None and rep.name in config.reps:  # the rep first; the team still offered
+        config = replace(config, reps=(rep.name, *(r for r in config.reps if r != rep.name)))
     spec = WorkbookSpec(
         catalog=catalog or load_catalog(),
-        config=config or load_config(),
+        config=config,
         lang=lang,
         rows=max(rows, len(register)),
         log_rows=max(rows * 3, len(log)),
@@ -69,6 +77,7 @@ def write_workbook(
         extra=tuple(extra),
         log_extra=tuple(log_extra),
         created=created,
+        rep=rep,
     )
     texts(lang)  # fail on an unknown language before touching the file system
     path = check_suffix(Path(path))
@@ -113,7 +122,8 @@ def _lead_ids(book: Book, records: Sequence[dict]) -> list[str | None]:
     if not book.spec.lead_id_formula:
         return []
     codes = {c.name: c.code for c in book.cfg.channels}
-    return ids_for(records, codes)
+    rep = book.spec.rep
+    return ids_for(records, codes, (rep.code if rep else None) or "", book.cfg.lead_id_format)
 
 
 def _properties(book: Book) -> None:
@@ -136,6 +146,12 @@ def _properties(book: Book) -> None:
     wb.set_custom_property("leadbook_config", cfg.digest)
     wb.set_custom_property("leadbook_version", __version__)
     wb.set_custom_property("leadbook_lang", book.lang)
+    rep = book.spec.rep
+    if rep is not None:  # whose workbook it is, and the IDs its formulas compute
+        wb.set_custom_property("leadbook_rep", rep.name)
+        if rep.code:
+            wb.set_custom_property("leadbook_rep_code", rep.code)
+            wb.set_custom_property("leadbook_lead_id_format", book.cfg.lead_id_format)
 
 
 def iter_fields(catalog: Catalog, sheet: str) -> Iterable[Field]:

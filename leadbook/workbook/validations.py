@@ -49,7 +49,10 @@ def _rule(book: Book, fd: Field, letter: str, row: int, col: dict[str, int]) -> 
 
 def _input(book: Book, fd: Field, options: dict[str, Any]) -> dict[str, Any]:
     options["input_title"] = fd.label(book.lang)[:32]
-    options["input_message"] = fd.help(book.lang)[:255]
+    message = fd.help(book.lang)
+    if book.spec.rep is not None and fd.list == "reps":
+        message = book.t["validation"]["own_rep"].format(rep=book.spec.rep.name) + message
+    options["input_message"] = message[:255]
     return options
 
 
