@@ -1,7 +1,7 @@
 """What leadbook's own outputs look like, so that a reader finds them among a team's inputs
 and leaves them out with a note: an annotated copy (first sheet 校验结果 / Findings), the Excel
 summary of ``report`` (document comment "由 leadbook 生成"), a conflicts report of ``merge``
-(its sheets, or in CSV its header row). The writers' strings are checked against these in
+(its sheets, or in CSV its header row), the assignments table of ``assign`` (its header row). The writers' strings are checked against these in
 tests/test_formats.py.
 """
 
@@ -22,6 +22,12 @@ CONFLICTS_SHEETS = (  # merge/conflicts.py _TEXT[*]["kinds"]
     frozenset({"字段冲突", "编号重复", "撞单"}),
     frozenset({"conflict", "ID collision", "duplicate customer"}),
 )
+
+ASSIGNMENTS_HEADERS = {  # team/assigned.py: the header row of assignments.csv, per language
+    "zh": ("来源清单", "清单行", "公司名称", "线索编号", "分配给", "原因代码", "原因", "写入副本", "副本行"),
+    "en": ("List", "List row", "Company", "Lead ID", "Assigned to", "Reason code", "Why", "Copy",
+           "Copy row"),
+}  # fmt: skip
 
 
 @cache

@@ -40,6 +40,7 @@ MESSAGES = {
         "要检查这份副本,请直接指定这个文件",
         "skip_summary": "leadbook report 写出的 Excel 汇总表,不是线索台账",
         "skip_conflicts": "leadbook merge 写出的冲突报告,不是线索台账",
+        "skip_assignments": "leadbook assign 写出的分配表,不是线索台账",
     },
     "en": {
         "missing": "file not found",
@@ -70,6 +71,7 @@ MESSAGES = {
         "to check the copy, name the file itself",
         "skip_summary": "an Excel summary written by leadbook report, not a lead register",
         "skip_conflicts": "a conflicts report written by leadbook merge, not a lead register",
+        "skip_assignments": "an assignments table written by leadbook assign, not a lead register",
     },
 }
 
