@@ -17,13 +17,22 @@ from leadbook.core.show import shown_path
 from leadbook.team.assign import Assignment, AssignResult
 
 TABLE_NAME = "assignments.csv"
+REASONS = {  # Assignment.reason -> its message
+    "territory": "assign_reason_territory",
+    "least-loaded": "assign_reason_least_loaded",
+    "existing": "assign_reason_existing",
+    "full": "assign_reason_full",
+    "no-company": "assign_reason_no_company",
+    "no-channel": "assign_reason_no_channel",
+    "owner-no-workbook": "assign_reason_owner_no_workbook",
+}
 COLUMNS = ("source", "row", "company", "lead_id", "rep", "reason", "why", "copy", "copy_row")
 
 
 def why(a: Assignment, lang: str) -> str:
     """The reason in words (``assign_reason_<reason>``)."""
     return text(
-        "assign_reason_" + a.reason.replace("-", "_"),
+        REASONS[a.reason],
         lang,
         rep=mask_text(a.rep or ""),
         lead_id=a.owner_lead or "-",
