@@ -84,9 +84,13 @@ def test_assign_puts_each_lead_where_the_rules_say(tmp_path, runner):
     assert doc["summary"] == {"leads": 8, "assigned": 6, "unassigned": 2}
     loads = {r["rep"]: (r["open_before"], r["assigned"]) for r in doc["reps"]}
     assert loads == {"*张": (2, 3), "*李": (1, 2), "*王": (1, 1), "*周": (0, 0)}
-    # the list's own findings: no 公司规模 column, no company in row 7
+    # the list's own findings (no company in row 7); each lead's fields for the rep to fill
     found = {(f["code"], f["field"], f["row"]) for f in doc["findings"]}
-    assert ("missing-column", "size", 1) in found and ("required-missing", "company", 7) in found
+    assert found == {("required-missing", "company", 7)}
+    assert {a["row"]: a["to_complete_fields"] for a in doc["assignments"] if a["lead_id"]} == {
+        r: ["size"] for r in (2, 3, 4, 5, 8, 9)
+    }
+    assert by_row[2]["to_complete"] == "公司规模"
     assert _digests([*books.values(), new]) == before  # inputs unchanged
     assert sorted(p.name for p in out.iterdir()) == [
         "LI.xlsx",
@@ -108,18 +112,18 @@ def test_copies_validate_with_no_new_errors(tmp_path, runner):
     doc = json.loads(runner.invoke(cli, args).output)
     config = load_config(cfg)
     as_of = datetime(2024, 7, 1, 10, 0)
-    list_fields = {f["field"] for f in doc["findings"]}
     every_id: list[str] = []
     for code, src in books.items():
         old = validate_paths([src], config=config, as_of=as_of)
         copy = validate_paths([out / src.name], config=config, as_of=as_of)
         assert old.errors == 0
-        new_rows = {a["copy_row"] for a in doc["assignments"] if a["copy"].endswith(src.name)}
-        # no error outside the new rows; on them only what the list's findings announced
-        errors = [i for i in copy.issues() if i.severity == "error"]
-        assert [i for i in errors if i.row not in new_rows] == []
-        assert {i.field for i in errors} <= list_fields
-        assert {i.field for i in errors} == {"size"}  # the column the list lacks
+        mine = [a for a in doc["assignments"] if a["copy"].endswith(src.name)]
+        # no error but the required fields each new lead was announced to leave empty
+        errors = {(i.row, i.field, i.code) for i in copy.issues() if i.severity == "error"}
+        assert errors == {
+            (a["copy_row"], f, "required-missing") for a in mine for f in a["to_complete_fields"]
+        }
+        assert copy.warnings == old.warnings  # new leads are within their SLA at as_of
         lead_ids = []
 
         def keep(report, raw, reg, log, ids=lead_ids):
@@ -127,7 +131,7 @@ def test_copies_validate_with_no_new_errors(tmp_path, runner):
 
         validate_paths([out / src.name], config=config, as_of=as_of, on_frames=keep, check=False)
         assert len(lead_ids) == len(set(lead_ids)) and None not in lead_ids
-        mine = [a["lead_id"] for a in doc["assignments"] if a["copy"].endswith(src.name)]
+        mine = [a["lead_id"] for a in mine]
         assert mine and all(re.fullmatch(rf"[A-Z]+20240701{code}\d{{3}}", i) for i in mine)
         assert set(mine) <= set(lead_ids)
         every_id += lead_ids

@@ -24,9 +24,10 @@ CONFLICTS_SHEETS = (  # merge/conflicts.py _TEXT[*]["kinds"]
 )
 
 ASSIGNMENTS_HEADERS = {  # team/assigned.py: the header row of assignments.csv, per language
-    "zh": ("来源清单", "清单行", "公司名称", "线索编号", "分配给", "原因代码", "原因", "写入副本", "副本行"),
+    "zh": ("来源清单", "清单行", "公司名称", "线索编号", "分配给", "原因代码", "原因", "写入副本", "副本行",
+           "待补全"),
     "en": ("List", "List row", "Company", "Lead ID", "Assigned to", "Reason code", "Why", "Copy",
-           "Copy row"),
+           "Copy row", "To complete"),
 }  # fmt: skip
 
 

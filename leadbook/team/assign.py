@@ -6,7 +6,8 @@ a partner's sheet) handed out to the reps, appended to copies of the reps' workb
    itself, and missing columns, are not: a list is no workbook). A row without 公司名称 is
    refused (nothing identifies the customer), as is one with neither a known 来源渠道 nor
    ``channel`` (no lead ID can be made); the other rows are assigned with their findings
-   reported, for the rep to complete.
+   reported, and each assigned lead names the required fields it leaves empty (the list had
+   no such column or cell), for the rep to complete.
 2. The reps' workbooks (and the master, ``into``) give the existing customers: the same
    normalised company, office phone or IM account as 撞单 uses (``merge.company``) makes a new
    lead an existing customer, which goes to its owner (the first registration) and is reported
@@ -50,7 +51,8 @@ from leadbook.team.rules import Load, choose, take
 ANY_ID = re.compile(r"^(?P<code>[A-Z]{2,8})(?P<date>\d{8})(?P<rep>[A-Z]{0,4})(?P<seq>\d{3,})$")
 # Fields assignment fills itself: findings about them in a list are not the list's fault.
 FILLED = ("lead_id", "status", "last_owner", "created_at")
-LIST_ONLY = ("checks-skipped", "template-mismatch")  # a list is no template
+# A list is no template: its missing columns are said per lead (Assignment.to_complete).
+LIST_ONLY = ("missing-column", "checks-skipped", "template-mismatch")
 APPENDABLE = (".xlsx", ".xlsm")
 
 
@@ -68,6 +70,7 @@ class Assignment:
     owner_lead: str | None = None  # existing: the owner's lead ID of that customer
     copy: str | None = None  # the copy it was appended to (as shown)
     copy_row: int | None = None
+    to_complete: tuple[str, ...] = ()  # required fields it leaves empty (keys), for the rep
 
     @property
     def assigned(self) -> bool:
@@ -316,9 +319,13 @@ def assign_leads(
         book.new_at.append(len(result.assignments))
         if load is not None:
             take(load, turn)
+        empty = tuple(f.key for f in catalog.register if f.required and f.key not in record)
         result.assignments.append(
-            Assignment(*where, reason, mask_text(rep.name), lead_id, owner and owner.lead_id)
-        )
+            Assignment(
+                *where, reason, mask_text(rep.name), lead_id, owner and owner.lead_id,
+                to_complete=empty,
+            )
+        )  # fmt: skip
     _write(books, Path(out_dir), force, result, [*new, reps_dir, *([into] if into else [])])
     for item in result.loads:
         item.assigned = sum(1 for a in result.assignments if a.assigned and a.rep == item.rep)
@@ -373,5 +380,5 @@ def _write(books: list[_Book], out_dir: Path, force: bool, result: AssignResult,
             a = result.assignments[at]
             result.assignments[at] = Assignment(
                 a.source, a.row, a.company, a.reason, a.rep, a.lead_id, a.owner_lead,
-                shown_path(target), row,
+                shown_path(target), row, a.to_complete,
             )  # fmt: skip

@@ -10,6 +10,7 @@ from typing import Any
 
 from leadbook.check.render import issue_dict
 from leadbook.core.atomic import atomic_path
+from leadbook.core.catalog import load_catalog
 from leadbook.core.mask import mask_text
 from leadbook.core.messages import text
 from leadbook.core.outputs import ASSIGNMENTS_HEADERS
@@ -26,7 +27,10 @@ REASONS = {  # Assignment.reason -> its message
     "no-channel": "assign_reason_no_channel",
     "owner-no-workbook": "assign_reason_owner_no_workbook",
 }
-COLUMNS = ("source", "row", "company", "lead_id", "rep", "reason", "why", "copy", "copy_row")
+COLUMNS = (
+    "source", "row", "company", "lead_id", "rep", "reason", "why", "copy", "copy_row",
+    "to_complete",
+)  # fmt: skip
 
 
 def why(a: Assignment, lang: str) -> str:
@@ -50,14 +54,14 @@ def assign_lines(result: AssignResult, lang: str = "zh") -> list[str]:
     for f in result.unreadable:
         lines.append(text("assign_unreadable", lang, path=shown_path(f.path), error=f.error))
     for a in result.assignments:
-        where = f"{a.source}!{a.row}"
+        where = {"source": a.source, "row": a.row, "company": a.company or "-"}
         if a.assigned:
-            line = text(
-                "assign_line", lang, where=where, company=a.company, rep=a.rep, lead_id=a.lead_id
-            )
+            line = text("assign_line", lang, **where, rep=a.rep, lead_id=a.lead_id)
         else:
-            line = text("assign_line_unassigned", lang, where=where, company=a.company)
+            line = text("assign_line_unassigned", lang, **where)
         lines.append(f"  {line}  ({why(a, lang)})")
+        if a.to_complete:
+            lines.append("    " + text("assign_to_complete", lang, fields=_labels(a, lang)))
     lines.append(
         text(
             "assign_summary",
@@ -85,6 +89,12 @@ def assign_lines(result: AssignResult, lang: str = "zh") -> list[str]:
     return lines
 
 
+def _labels(a: Assignment, lang: str) -> str:
+    catalog = load_catalog()
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(catalog.field(k).label(lang) for k in a.to_complete)
+
+
 def table_rows(result: AssignResult, lang: str = "zh") -> list[dict[str, Any]]:
     return [
         {
@@ -97,6 +107,8 @@ def table_rows(result: AssignResult, lang: str = "zh") -> list[dict[str, Any]]:
             "why": why(a, lang),
             "copy": a.copy or "",
             "copy_row": a.copy_row or "",
+            "to_complete": _labels(a, lang),
+            "to_complete_fields": list(a.to_complete),
         }
         for a in result.assignments
     ]
