@@ -174,3 +174,72 @@ def test_territory_first_then_general_pool():
     ind = Load(Rep("*李", industries=("金融业",)), 2, 9)
     assert choose([ind, other], "北京市", "金融业")[0].rep.name == "*李"
     assert choose([ind, other], "北京市", "制造业")[0].rep.name == "*王"
+
+
+def test_master_customers_and_an_xlsx_list_with_english_headers(tmp_path, runner):
+    """The master (--into) knows *王's customer although *王's workbook is not in the folder;
+    an .xlsx list (English headers, openpyxl) is read by header; a damaged list is reported
+    and does not stop the others."""
+    import openpyxl
+
+    cfg, books, _ = _setup(tmp_path)
+    master = tmp_path / "master.xlsx"
+    merged = runner.invoke(
+        cli, ["merge", str(tmp_path / "reps"), "-o", str(master), "--config", str(cfg)]
+    )
+    assert merged.exit_code == 0, merged.output
+    books["WA"].unlink()  # *王 handed in nothing this week
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Company", "Channel", "Province", "City", "Contact", "Office phone"])
+    ws.append(["北京京华软件股份有限公司", "电话推荐", "北京市", "北京市", "*何", "010-12345678"])
+    ws.append(
+        ["Hangzhou Lakeview Co., Ltd.", "电话推荐", "浙江省", "杭州市", "*吕", "0571-1234567"]
+    )
+    wb.save(tmp_path / "partner.xlsx")
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    args = ["assign", str(tmp_path / "partner.xlsx"), str(tmp_path / "broken.xlsx")]
+    args += ["--reps", str(tmp_path / "reps"), "-o", str(tmp_path / "out"), "--into", str(master)]
+    args += ["--config", str(cfg), "--as-of", AS_OF, "--format", "json"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.output)
+    got = [(a["row"], a["rep"] or None, a["reason"], a["lead_id"] or None)
+           for a in doc["assignments"]]  # fmt: skip
+    assert got == [
+        (2, "*王", "owner-no-workbook", None),  # the master's customer of *王 (EXPO20240606001)
+        (3, "*李", "territory", "TEL20240701LI001"),
+    ]
+    assert doc["assignments"][0]["why"].startswith("老客户:*王 的 EXPO20240606001")
+    assert [u["path"].rsplit("/", 1)[-1] for u in doc["unreadable"]] == ["broken.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["LI.xlsx", "assignments.csv"]
+
+
+def test_the_copies_merge_without_renumbering_and_recalculate_in_libreoffice(tmp_path, runner):
+    """The copy's formulas (their cached values dropped by openpyxl) give LibreOffice the same
+    IDs the reader computes; merging the copies renumbers nothing."""
+    import openpyxl
+    from realclients import soffice_convert
+
+    cfg, books, new = _setup(tmp_path)
+    out = tmp_path / "out"
+    args = ["assign", str(new), "--reps", str(tmp_path / "reps"), "-o", str(out)]
+    runner.invoke(cli, [*args, "--config", str(cfg), "--as-of", AS_OF])
+    config = load_config(cfg)
+    ids: list = []
+    validate_paths(
+        [out / "ZH.xlsx"], config=config, check=False,
+        on_frames=lambda rep, raw, reg, log: ids.extend(reg["lead_id"].to_list()),
+    )  # fmt: skip
+    assert ids == ["EXPO20240603001", "EXPO20240701001", "EXPO20240701ZH002",
+                   "EXPO20240701ZH003", "EXPO20240701ZH004"]  # fmt: skip
+    again = soffice_convert(out / "ZH.xlsx", "xlsx", tmp_path / "lo", recalc=True)
+    ws = openpyxl.load_workbook(again, data_only=True)["线索台账"]
+    assert [ws.cell(row=r, column=1).value for r in range(3, 8)] == ids
+    merged = runner.invoke(
+        cli, ["merge", str(out), "-o", str(tmp_path / "m.xlsx"), "--config", str(cfg),
+              "--as-of", AS_OF, "--format", "json"],
+    )  # fmt: skip
+    doc = json.loads(merged.output)
+    assert doc["renumbered"] == 0 and doc["master_rows"] == 5 + 4 + 2  # ZH 2+3, LI 2+2, WA 1+1
+    assert doc["handin"]["missing_reps"] == ["*周"]
