@@ -243,3 +243,19 @@ def test_the_copies_merge_without_renumbering_and_recalculate_in_libreoffice(tmp
     doc = json.loads(merged.output)
     assert doc["renumbered"] == 0 and doc["master_rows"] == 5 + 4 + 2  # ZH 2+3, LI 2+2, WA 1+1
     assert doc["handin"]["missing_reps"] == ["*周"]
+
+
+def test_no_workbook_of_a_configured_rep(tmp_path, runner):
+    cfg, books, new = _setup(tmp_path)
+    empty = tmp_path / "nobody"
+    empty.mkdir()
+    args = ["assign", str(new), "--reps", str(empty), "-o", str(tmp_path / "out")]
+    doc = json.loads(
+        runner.invoke(
+            cli, [*args, "--config", str(cfg), "--as-of", AS_OF, "--format", "json"]
+        ).output
+    )
+    assert {a["reason"] for a in doc["assignments"]} == {"no-rep", "no-company"}
+    assert len(doc["notes"]) == 4  # each rep: no workbook
+    no_reps = runner.invoke(cli, args)  # the default config names no reps: cannot run
+    assert no_reps.exit_code == 2 and "[[reps]]" in no_reps.output

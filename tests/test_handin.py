@@ -94,3 +94,23 @@ def test_merge_into_names_unchanged_workbooks(tmp_path, runner):
     assert doc["handin"]["missing_reps"] == ["*周"]  # the master is no rep's workbook
     text = runner.invoke(cli, [*args[:-6], "-o", str(tmp_path / "m3.xlsx"), *base])
     assert "交表检查:2 个台账自上次主表以来没有新的跟进" in text.output
+
+
+def test_a_workbook_named_by_the_rep_code_is_that_reps(tmp_path, runner):
+    """A fresh workbook without leads (no 最近跟进人) named ZO.xlsx, as split names them,
+    counts as *周's hand-in."""
+    import openpyxl
+
+    cfg, _ = _team(tmp_path)
+    book(tmp_path / "reps" / "ZO.xlsx", cfg, [])
+    assert openpyxl.load_workbook(tmp_path / "reps" / "ZO.xlsx").sheetnames[1] == "线索台账"
+    args = ["validate", str(tmp_path / "reps"), "--config", str(cfg), "--as-of", AS_OF]
+    doc = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output)
+    assert doc["handin"] == {
+        "complete": True,
+        "missing_reps": [],
+        "unknown_workbooks": [],
+        "compared_with_master": False,
+        "unchanged_workbooks": [],
+    }
+    assert runner.invoke(cli, args).output.splitlines()[-1] == "交表检查:每位配置的销售都交了台账。"

@@ -72,6 +72,7 @@ def assign(new, reps_dir, out_dir, into, channel, fmt, as_of, config_path, force
     """
     from leadbook.core.atomic import check_target
     from leadbook.core.config import load_config
+    from leadbook.core.show import shown_path
     from leadbook.team.assign import assign_leads
     from leadbook.team.assigned import TABLE_NAME, assign_dict, assign_lines, write_table
 
@@ -113,7 +114,7 @@ def assign(new, reps_dir, out_dir, into, channel, fmt, as_of, config_path, force
         import json
 
         doc = assign_dict(result, lang)
-        doc["written"].append(str(table))
+        doc["written"].append(shown_path(table))
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         for line in assign_lines(result, lang):

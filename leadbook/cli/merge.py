@@ -125,7 +125,7 @@ def merge(
             check_master(into, lang=lang, password=password)
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
-    seen = Seen()
+    seen = Seen(config)
     with _merge_lock(into, out, lang):
         with progress(len(expand_paths(inputs)), "merge", lang) as advance:
             result = merge_paths(

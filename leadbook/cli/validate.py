@@ -84,7 +84,7 @@ def validate(
                 message("cannot_create_folder", lang, path=annotate_dir, reason=exc.strerror)
             ) from None
     total = len(expand_paths([str(p) for p in paths]))
-    seen = Seen()  # the hand-in check (reps in the team config)
+    seen = Seen(config)  # the hand-in check (reps in the team config)
     with progress(total, "validate", lang) as advance:
         report = validate_paths(
             paths,

@@ -63,8 +63,8 @@ class Assignment:
     source: str  # the list (as shown)
     row: int  # its Excel row there
     company: str  # masked
-    reason: str  # territory | least-loaded | existing | full | no-company | no-channel |
-    # owner-no-workbook
+    reason: str  # territory | least-loaded | existing | full | no-rep | no-company |
+    # no-channel | owner-no-workbook
     rep: str | None = None  # masked
     lead_id: str | None = None
     owner_lead: str | None = None  # existing: the owner's lead ID of that customer
@@ -159,7 +159,7 @@ class _Existing:
         return min(found, key=lambda c: (c.created_at is None, c.created_at or 0, c.order))
 
 
-def _read_reps(paths, config, catalog, lang, result: AssignResult):
+def _read_reps(paths, config, catalog, lang, result: AssignResult, lists=()):
     """The reps' workbooks (and a master): books to append to, existing customers."""
     from leadbook.check.validate import validate_paths
 
@@ -167,7 +167,11 @@ def _read_reps(paths, config, catalog, lang, result: AssignResult):
     books: list[_Book] = []
     existing = _Existing()
 
+    skip = {Path(p).resolve() for p in lists}
+
     def collect(report, raw, reg, log) -> None:
+        if Path(raw.path).resolve() in skip:  # a list kept in the reps' folder
+            return
         headers = [h for _, h in raw.register.unknown]
         companies, phones = _col(reg, "company"), _col(reg, "office_phone")
         ims, ids, created = _col(reg, "im_account"), _col(reg, "lead_id"), _col(reg, "created_at")
@@ -177,7 +181,7 @@ def _read_reps(paths, config, catalog, lang, result: AssignResult):
             reps = raw.register.extra_values(col, reg[ROW].to_list()) if col is not None else []
             reps = [mask_text(r or "") for r in reps] or [""] * reg.height
         else:
-            rep = workbook_rep(raw, reg, log)
+            rep = workbook_rep(raw, reg, log, config)
             statuses = _col(reg, "status")
             filled = [bool(c or i) for c, i in zip(companies, ids, strict=True)]
             books.append(
@@ -277,7 +281,7 @@ def assign_leads(
     result = AssignResult(as_of)
     codes = {c.name: c.code for c in config.channels}
     books, existing = _read_reps(
-        [str(reps_dir)] + ([str(into)] if into else []), config, catalog, lang, result
+        [str(reps_dir)] + ([str(into)] if into else []), config, catalog, lang, result, new
     )
     loads, book_of = _loads(config, books, result)
     rows = _read_lists(new, config, catalog, as_of, lang, channel, result)
@@ -306,7 +310,7 @@ def assign_leads(
         else:
             load, reason = choose(loads, norm.get("province"), norm.get("industry"))
             if load is None:
-                result.assignments.append(Assignment(*where, "full"))
+                result.assignments.append(Assignment(*where, reason if loads else "no-rep"))
                 continue
             book = book_of[id(load)]
         rep = load.rep if load is not None else Rep(book.rep)

@@ -23,6 +23,7 @@ REASONS = {  # Assignment.reason -> its message
     "least-loaded": "assign_reason_least_loaded",
     "existing": "assign_reason_existing",
     "full": "assign_reason_full",
+    "no-rep": "assign_reason_no_rep",
     "no-company": "assign_reason_no_company",
     "no-channel": "assign_reason_no_channel",
     "owner-no-workbook": "assign_reason_owner_no_workbook",

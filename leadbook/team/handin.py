@@ -4,7 +4,8 @@ configured reps handed in no workbook, which workbooks belong to no configured r
 
 A workbook's rep is found as ``merge`` fills 负责销售: the custom document property
 ``leadbook_rep`` when the workbook has one, else its most common 最近跟进人, else its log's
-most common 跟进人, else the file's name. A master (its provenance columns) is no rep's
+most common 跟进人, else the file's name; a name that is a configured rep's code (``ZH.xlsx``,
+as ``split`` names the files) stands for that rep. A master (its provenance columns) is no rep's
 workbook; with ``--into`` it gives, per rep (its 负责销售), the newest 最近跟进时间 it holds: a
 rep's workbook with no 最近跟进时间 and no log contact after that is "unchanged" (the old
 state sent again). A rep the master holds no lead of has nothing to compare with.
@@ -47,6 +48,7 @@ class Workbook:
 class Seen:
     """What ``take`` (an ``on_frames`` callback) kept of each readable file."""
 
+    config: TeamConfig | None = None  # to read a rep's code as the rep
     workbooks: list[Workbook] = field(default_factory=list)
     # per rep (masked 负责销售): the newest 最近跟进时间 in a master read as an input
     master_newest: dict[str, datetime] = field(default_factory=dict)
@@ -58,7 +60,8 @@ class Seen:
             self.master_paths.append(raw.path)
             self._master(raw, reg)
             return
-        self.workbooks.append(Workbook(raw.path, workbook_rep(raw, reg, log), _newest(reg, log)))
+        rep = workbook_rep(raw, reg, log, self.config)
+        self.workbooks.append(Workbook(raw.path, rep, _newest(reg, log)))
 
     def _master(self, raw: RawBook, reg: pl.DataFrame) -> None:
         keys = provenance.header_keys()
@@ -73,12 +76,18 @@ class Seen:
                     self.master_newest[rep] = when
 
 
-def workbook_rep(raw: RawBook, reg: pl.DataFrame, log: Any) -> str:
-    """The workbook's rep (masked): its ``leadbook_rep`` property, else as merge finds it."""
+def workbook_rep(
+    raw: RawBook, reg: pl.DataFrame, log: Any, config: TeamConfig | None = None
+) -> str:
+    """The workbook's rep (masked): its ``leadbook_rep`` property, else as merge finds it; a
+    configured rep's code stands for the rep."""
     own = (raw.properties or {}).get(REP_PROPERTY, "").strip()
-    if own:
-        return mask_text(own)
-    return merge_rep(reg, log, Path(raw.path).stem)
+    rep = mask_text(own) if own else merge_rep(reg, log, Path(raw.path).stem)
+    if config is not None and rep not in config.reps:
+        by_code = next((r for r in config.team if r.code and r.code == rep.upper()), None)
+        if by_code is not None:
+            return mask_text(by_code.name)
+    return rep
 
 
 def _newest(reg: pl.DataFrame, log: Any) -> datetime | None:
