@@ -114,6 +114,7 @@ class _Book:
     columns: dict[str, int]
     ids: list[str]
     open: int
+    top: dict[tuple[str, str], int] = field(default_factory=dict)  # (code, day) -> highest seq
     new: list[dict[str, Any]] = field(default_factory=list)
     new_at: list[int] = field(default_factory=list)  # indexes into the result's assignments
 
@@ -140,6 +141,7 @@ class _Existing:
     def __init__(self) -> None:
         self.by_key: dict[tuple[int, str], list[_Customer]] = {}
         self.ids: set[str] = set()
+        self.top: dict[tuple[str, str, str], int] = {}  # (code, day, rep code) -> highest seq
         self.count = 0
 
     def add(self, rep, lead_id, created, keys) -> None:
@@ -147,6 +149,10 @@ class _Existing:
         self.count += 1
         if lead_id:
             self.ids.add(lead_id)
+            m = ANY_ID.match(lead_id)
+            if m:
+                key = (m["code"], m["date"], m["rep"])
+                self.top[key] = max(self.top.get(key, 0), int(m["seq"]))
         for kind, value in enumerate(keys):
             if value:
                 self.by_key.setdefault((kind, value), []).append(customer)
@@ -157,6 +163,17 @@ class _Existing:
         if not found:
             return None
         return min(found, key=lambda c: (c.created_at is None, c.created_at or 0, c.order))
+
+
+def _tops(ids) -> dict[tuple[str, str], int]:
+    """(channel code, day) -> the highest sequence among ``ids``, whatever their format."""
+    top: dict[tuple[str, str], int] = {}
+    for lead_id in ids:
+        m = ANY_ID.match(lead_id)
+        if m:
+            key = (m["code"], m["date"])
+            top[key] = max(top.get(key, 0), int(m["seq"]))
+    return top
 
 
 def _read_reps(paths, config, catalog, lang, result: AssignResult, lists=()):
@@ -194,6 +211,7 @@ def _read_reps(paths, config, catalog, lang, result: AssignResult, lists=()):
                     dict(raw.register.columns),
                     [i for i in ids if i],
                     sum(1 for s, f in zip(statuses, filled, strict=True) if f and s not in closed),
+                    _tops(i for i in ids if i),
                 )
             )
             reps = [rep] * reg.height
@@ -245,18 +263,15 @@ def _record(values: dict, catalog: Catalog) -> dict[str, Any]:
     return record
 
 
-def _next_id(book: _Book, code: str, when: datetime, rep_code: str, taken: set[str]) -> str:
-    """The ID after the highest sequence the rep has for that channel and day."""
+def _next_id(book: _Book, code: str, when: datetime, rep_code: str, existing: _Existing) -> str:
+    """The ID after the highest sequence the rep has for that channel and day (in any ID
+    format in the rep's workbook; with the rep's code anywhere in the team), never one
+    already taken."""
     day = f"{when:%Y%m%d}"
-    seqs = [0]
-    for lead_id in [*book.ids, *taken]:
-        m = ANY_ID.match(lead_id)
-        same_day = m is not None and m["code"] == code and m["date"] == day
-        if same_day and (lead_id in book.ids or m["rep"] == rep_code):
-            seqs.append(int(m["seq"]))
-    seq = max(seqs) + 1
-    while (lead_id := format_lead_id(code, when, seq, rep_code)) in taken:
+    seq = max(existing.top.get((code, day, rep_code), 0), book.top.get((code, day), 0)) + 1
+    while (lead_id := format_lead_id(code, when, seq, rep_code)) in existing.ids:
         seq += 1
+    book.top[(code, day)] = seq
     return lead_id
 
 
@@ -316,7 +331,7 @@ def assign_leads(
         rep = load.rep if load is not None else Rep(book.rep)
         record |= {"channel": lead_channel, "created_at": as_of, "last_owner": rep.name}
         record.setdefault("status", first_status)
-        lead_id = _next_id(book, codes[lead_channel], as_of, rep.code or "", existing.ids)
+        lead_id = _next_id(book, codes[lead_channel], as_of, rep.code or "", existing)
         record["lead_id"] = lead_id
         existing.add(mask_text(rep.name), lead_id, as_of, keys)
         book.new.append(record)
