@@ -259,3 +259,30 @@ def test_no_workbook_of_a_configured_rep(tmp_path, runner):
     assert len(doc["notes"]) == 4  # each rep: no workbook
     no_reps = runner.invoke(cli, args)  # the default config names no reps: cannot run
     assert no_reps.exit_code == 2 and "[[reps]]" in no_reps.output
+
+
+def test_personal_data_masked_and_the_table_is_no_input(tmp_path, runner):
+    cfg, books, _ = _setup(tmp_path)
+    new = tmp_path / "web.csv"
+    new.write_text(
+        "公司名称,来源渠道,省份,联系人,办公电话,需求描述\n"
+        "华光13812345678电子有限公司,官网表单,广东省,*王,13912345678,找 zhang.san@qq.com\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["assign", str(new), "--reps", str(tmp_path / "reps"), "-o", str(out)]
+    args += ["--config", str(cfg), "--as-of", AS_OF]
+    text = runner.invoke(cli, args).output
+    doc = runner.invoke(cli, [*args, "-o", str(tmp_path / "o2"), "--format", "json"]).output
+    written = [p.read_bytes().decode("utf-8", "replace") for p in [out / "assignments.csv"]]
+    import zipfile
+
+    with zipfile.ZipFile(out / "ZH.xlsx") as zf:
+        written += [zf.read(n).decode("utf-8", "replace") for n in zf.namelist()]
+    for shown in [text, doc, *written]:
+        assert not re.search(r"13812345678|13912345678|zhang\.san", shown)
+    assert "华光138****5678电子有限公司 → *张 WEB20240701ZH001" in text
+    # leadbook's own table in the folder is left out of a later validate or merge
+    check = runner.invoke(cli, ["validate", str(out), "--format", "json", "--config", str(cfg)])
+    skipped = {Path(f["path"]).name: f["skipped"] for f in json.loads(check.output)["files"]}
+    assert skipped["assignments.csv"] == "leadbook assign 写出的分配表,不是线索台账"
