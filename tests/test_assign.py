@@ -286,3 +286,40 @@ def test_personal_data_masked_and_the_table_is_no_input(tmp_path, runner):
     check = runner.invoke(cli, ["validate", str(out), "--format", "json", "--config", str(cfg)])
     skipped = {Path(f["path"]).name: f["skipped"] for f in json.loads(check.output)["files"]}
     assert skipped["assignments.csv"] == "leadbook assign 写出的分配表,不是线索台账"
+
+
+def test_first_lead_of_an_empty_workbook_is_editable(tmp_path, runner):
+    """*周's workbook has no lead yet (named ZO.xlsx): *周 has capacity 1 and no lead, so
+    the Beijing lead goes to *周; its cells stay unlocked in the protected sheet and its
+    creation time is a date."""
+    import openpyxl
+    from teambooks import book
+
+    cfg, books, _ = _setup(tmp_path)
+    book(tmp_path / "reps" / "ZO.xlsx", cfg, [])
+    new = tmp_path / "call.csv"
+    new.write_text(
+        "公司名称,来源渠道,省份,城市\n北京天策咨询有限公司,电话推荐,北京市,北京市\n"
+        "北京远山咨询有限公司,电话推荐,北京市,北京市\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["assign", str(new), "--reps", str(tmp_path / "reps"), "-o", str(out)]
+    doc = json.loads(
+        runner.invoke(
+            cli, [*args, "--config", str(cfg), "--as-of", AS_OF, "--format", "json"]
+        ).output
+    )
+    got = [(a["rep"], a["reason"], a["lead_id"], a["copy_row"]) for a in doc["assignments"]]
+    assert got == [
+        ("*周", "least-loaded", "TEL20240701ZO001", 3),  # 周 0 open, 王 1
+        ("*王", "least-loaded", "TEL20240701WA001", 4),  # 周 is full (capacity 1)
+    ]
+    ws = openpyxl.load_workbook(out / "ZO.xlsx")["线索台账"]
+    assert ws.protection.sheet is True
+    written = [ws[f"{c}3"] for c in "BCDF"]  # 创建时间 来源渠道 线索状态 公司名称
+    assert all(c.has_style and not c.protection.locked for c in written)
+    # 潜力等级 (E3) is left to the rep: no cell in the file, so its column's unlocked style
+    assert not ws["E3"].has_style and not ws.column_dimensions["E"].protection.locked
+    assert ws["B3"].is_date and ws["B3"].value == datetime(2024, 7, 1, 10, 0)
+    assert ws["A3"].value == "TEL20240701ZO001"

@@ -4,13 +4,15 @@ The copy is the rep's own file with rows added below its last filled register ro
 dropdowns, formulas, colours and protection stay as they were (openpyxl keeps them; the
 lead-ID formulas of the other rows lose their cached value and are computed again on opening
 and by leadbook's reader). Each new row copies the cell styles of the row above, gets its
-lead ID as a value (the ID assignment gave it) and dates formatted as dates. The input is
+lead ID as a value (the ID assignment gave it) and dates formatted as dates; the first lead
+of an empty register takes its columns' styles (unlocked cells in the protected sheet). The input is
 never written: the copy goes to another path, atomically.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -46,10 +48,7 @@ def append_rows(
             if col is None or value is None or value == "":
                 continue
             cell = ws.cell(row=row, column=col + 1)
-            if row - 1 > header_row:
-                above = ws.cell(row=row - 1, column=col + 1)
-                if above.has_style:
-                    cell._style = above._style
+            _style(ws, cell, row, col + 1, header_row)
             cell.value = value
             if isinstance(value, datetime) and not cell.is_date:
                 cell.number_format = DATE_FORMAT
@@ -59,6 +58,21 @@ def append_rows(
     with atomic_path(target, force=force) as tmp:
         wb.save(tmp)
     return written
+
+
+def _style(ws, cell, row: int, col: int, header_row: int) -> None:
+    """The style of the data row above; else, for a cell without one (the first lead of an
+    empty register), its column's: unlocked in the protected sheet, dates as dates."""
+    above = ws.cell(row=row - 1, column=col) if row - 1 > header_row else None
+    if above is not None and above.has_style:
+        cell._style = copy(above._style)
+        return
+    if cell.has_style:
+        return
+    for dim in ws.column_dimensions.values():
+        if dim.min is not None and dim.min <= col <= (dim.max or dim.min) and dim.has_style:
+            cell._style = copy(dim._style)
+            return
 
 
 def _last_filled(ws, header_row: int, cols: list[int]) -> int:
