@@ -340,7 +340,9 @@ def test_reps(facts, june):
 
 
 def test_compute_headline(tables):
-    m = compute(tables, period="month", as_of=AS_OF, config=load_config())
+    # --to-date: June so far (the period containing as_of), against all of May
+    m = compute(tables, period="month", as_of=AS_OF, config=load_config(), to_date=True)
+    assert (m.period.start, m.period.last_day.day, m.period.to_date) == (T(2024, 6, 1), 30, True)
     h = m.headline
     assert (h["leads"], h["open"], h["new"], h["prev_new"], h["won"], h["prev_won"]) == (
         10,

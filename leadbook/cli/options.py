@@ -102,7 +102,8 @@ def messages_lang_option(f):
 
 
 class AsOf(click.ParamType):
-    """A point in time: ``2024-06-30`` or ``2024-06-30 18:00`` (ISO 8601 also)."""
+    """A point in time: ``2024-06-30 18:00`` (ISO 8601 also); a date alone, ``2024-06-30``,
+    is the end of that day (:mod:`leadbook.core.asof`)."""
 
     name = "time"
 
@@ -119,6 +120,10 @@ class AsOf(click.ParamType):
                 parsed = datetime.fromisoformat(str(value))
             except ValueError:
                 self.fail(text("bad_time", current_lang(ctx), value=repr(value)), param, ctx)
+        from leadbook.core.asof import end_of_day, is_date_only
+
+        if is_date_only(str(value)):
+            return end_of_day(parsed.date())
         return parsed.replace(tzinfo=None)
 
 
@@ -134,7 +139,8 @@ def as_of_option(f):
         type=AsOf(),
         default=None,
         callback=_now_if_missing,
-        help="The time rules are checked at (SLA, dormancy, future dates). Default: now.",
+        help="The time rules are checked at (SLA, dormancy, future dates); a date alone is "
+        "the end of that day. Default: now.",
     )(f)
 
 

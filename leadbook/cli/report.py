@@ -28,10 +28,24 @@ from leadbook.core.errors import LeadbookError
     type=click.Choice(["week", "month", "quarter"]),
     default="month",
     show_default=True,
-    help="The calendar week (Mon-Sun), month or quarter containing --as-of, up to --as-of; "
-    "compared with the whole period before.",
+    help="The last complete calendar week (Mon-Sun), month or quarter before --as-of "
+    "(on Monday morning: last week; on 1 December: November), compared with the one before.",
+)
+@click.option(
+    "--to-date",
+    is_flag=True,
+    help="Report the period containing --as-of, up to --as-of (this month so far), compared "
+    "with the whole previous period.",
 )
 @as_of_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json prints the numbers for scripts on stdout (messages on stderr).",
+)
 @click.option(
     "--html",
     "html_path",
@@ -55,8 +69,9 @@ from leadbook.core.errors import LeadbookError
 @password_option
 @encrypt_option("the Excel summary (--xlsx; an HTML page cannot be encrypted)")
 def report(
-    paths, period, as_of, html_path, xlsx_path, redact, lang, config_path, password_env, encrypt
-) -> None:
+    paths, period, to_date, as_of, fmt, html_path, xlsx_path, redact, lang, config_path,
+    password_env, encrypt,
+) -> None:  # fmt: skip
     """Report on workbooks or a merged master: conversion, cycle, SLA, dormancy.
 
     \b
@@ -68,6 +83,8 @@ def report(
     \b
     Example:
       leadbook report master.xlsx --period week --html report.html --xlsx summary.xlsx
+      leadbook report master.xlsx --as-of "2026-12-01 09:00"   # November
+      leadbook report master.xlsx --to-date --format json     # this month so far
       leadbook report reps/ --as-of 2024-06-30 --redact --html wide.html
       leadbook report master.xlsx --xlsx summary.xlsx --password-env LEADS_PW --encrypt
     """
@@ -87,6 +104,7 @@ def report(
             result = make_report(
                 paths,
                 period=period,
+                to_date=to_date,
                 as_of=as_of,
                 html=html_path,
                 xlsx=xlsx_path,
@@ -100,15 +118,23 @@ def report(
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
     view = result.view
+    for path, reason in view.skipped:
+        click.echo(message("file_skipped", lang, path=path, reason=reason), err=True)
     if not view.files:
         for path, error in view.unreadable:
             click.echo(message("file_error", lang, path=path, error=error), err=True)
+        if view.skipped:
+            count = len(view.skipped)
+            raise CannotRun(message("nothing_to_report_skipped", lang, count=count))
         raise CannotRun(message("nothing_to_report", lang))
-    for path, reason in view.skipped:
-        click.echo(message("file_skipped", lang, path=path, reason=reason), err=True)
-    for line in summary_lines(view):
-        click.echo(line)
+    if fmt == "json":
+        from leadbook.report.data import render_report_json
+
+        click.echo(render_report_json(view))
+    else:
+        for line in summary_lines(view):
+            click.echo(line)
     for written in (result.html, result.xlsx):
         if written is not None:
-            click.echo(message("wrote", lang, paths=written))
+            click.echo(message("wrote", lang, paths=written), err=fmt == "json")
     sys.exit(1 if view.unreadable else 0)

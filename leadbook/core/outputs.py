@@ -1,8 +1,11 @@
 """What leadbook's own outputs look like, so that a reader finds them among a team's inputs
 and leaves them out with a note: an annotated copy (first sheet 校验结果 / Findings), the Excel
 summary of ``report`` (document comment "由 leadbook 生成"), a conflicts report of ``merge``
-(its sheets, or in CSV its header row), the assignments table of ``assign`` (its header row). The writers' strings are checked against these in
-tests/test_formats.py.
+(its sheets, or in CSV its header row), a hand-off copy of ``handoff`` (``<name>.handoff.xlsx``,
+left out only beside its original), the assignments table of ``assign`` (its header row). The
+writers' strings are checked against these in tests/test_formats.py and
+tests/test_report_inputs.py. Sheet names and the document comment survive a save in Excel or
+LibreOffice, also as .ods (tests/test_report_inputs.py).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ CONFLICTS_HEADERS = (  # merge/conflicts.py _TEXT[*]["headers"]
     ("Kind", "Group", "Lead ID", "Company", "Field", "Value", "Source file", "Source position",
      "Rep", "Outcome"),
 )  # fmt: skip
+HANDOFF_SUFFIX = ".handoff.xlsx"  # merge/handoff.py SUFFIX
 CONFLICTS_SHEETS = (  # merge/conflicts.py _TEXT[*]["kinds"]
     frozenset({"字段冲突", "编号重复", "撞单"}),
     frozenset({"conflict", "ID collision", "duplicate customer"}),

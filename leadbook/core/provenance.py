@@ -37,3 +37,16 @@ def is_master(headers) -> bool:
 def header_keys() -> dict[str, str]:
     """Header as written (either language) -> provenance key."""
     return {label: key for key, zh, en, _ in REGISTER + LOG for label in (zh, en)}
+
+
+# A shared sheet (one workbook for the whole team) credits each lead to its row's 最近跟进人;
+# a rep's own workbook, where a colleague may have covered a contact or two, credits all its
+# leads to its rep. A workbook is shared when its most common 最近跟进人 names fewer than
+# this share of the rows that name one (``merge`` fills 负责销售 so, and reports count so).
+OWN_SHEET_SHARE = 0.8
+
+
+def shared_sheet(owner_counts) -> bool:
+    """Whether a workbook whose rows name these 最近跟进人 (name -> rows) is a shared sheet."""
+    counts = [n for n in dict(owner_counts).values() if n]
+    return len(counts) > 1 and max(counts) < OWN_SHEET_SHARE * sum(counts)

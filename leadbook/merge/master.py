@@ -5,8 +5,9 @@ How rows become the master:
 
 1. Every input is read and validated once (``validate_paths(on_frames=...)``). Each register
    row is a *version* of a lead, with its provenance: source file, position (``线索台账!5``),
-   rep (the file's most common 最近跟进人), and its findings (the codes validation reported
-   on that row). A master read as an input carries all of these in its provenance columns.
+   rep (the file's most common 最近跟进人; in a shared sheet the row's own), and its findings
+   (the codes validation reported on that row). A master read as an input carries all of
+   these in its provenance columns.
 2. Text is kept as written, but mobiles and e-mail addresses are masked in every text cell
    (R-S2.2); time fields are the parsed date-times (to the second), or the text when
    unreadable.

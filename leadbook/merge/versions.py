@@ -33,7 +33,7 @@ class Collector:
     def take(self, report: FileReport, raw: RawBook, reg: pl.DataFrame, log) -> None:
         name = Path(raw.path).name
         carried = _carried(raw, reg, log, self.password)
-        rep = _file_rep(reg, log, Path(raw.path).stem)
+        rep = _row_reps(reg, log, Path(raw.path).stem)
         self.registers.append(
             _register_versions(reg, raw, report, self.catalog, name, rep, carried.get("register"))
         )
@@ -73,6 +73,31 @@ def _file_rep(reg: pl.DataFrame, log, fallback: str) -> str:
         if counts:
             return mask_text(min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0])
     return fallback
+
+
+def _row_reps(reg: pl.DataFrame, log, fallback: str) -> pl.Series:
+    """Each row's rep (负责销售): the file's rep (:func:`_file_rep`); but in a shared sheet
+    (``provenance.shared_sheet``: no one 最近跟进人 on 80% of the rows) the row's own
+    最近跟进人, else the most common 跟进人 of the lead's log entries, else the file's rep.
+    As ``metrics.tables`` credits leads."""
+    usual = _file_rep(reg, log, fallback)
+    owners = reg["last_owner"].to_list() if "last_owner" in reg.columns else [None] * reg.height
+    if not provenance.shared_sheet(Counter(v for v in owners if v)):
+        return pl.Series([usual] * reg.height, dtype=pl.String)
+    counts: Counter = Counter()
+    if log is not None and {"lead_id", "owner"} <= set(log.columns):
+        pairs = zip(log["lead_id"].to_list(), log["owner"].to_list(), strict=True)
+        counts.update((lid, owner) for lid, owner in pairs if lid and owner)
+    best: dict[str, tuple[int, str]] = {}
+    for (lid, owner), n in counts.items():
+        if lid not in best or (-n, owner) < (-best[lid][0], best[lid][1]):
+            best[lid] = (n, owner)
+    ids = reg["lead_id"].to_list() if "lead_id" in reg.columns else [None] * reg.height
+    reps = []
+    for owner, lid in zip(owners, ids, strict=True):
+        own = owner or (best[lid][1] if lid in best else None)
+        reps.append(mask_text(own) if own else usual)
+    return pl.Series(reps, dtype=pl.String)
 
 
 def _sheet_columns(frame: pl.DataFrame, fields: Sequence[Field]) -> list[pl.Expr]:
@@ -126,7 +151,7 @@ def _register_versions(reg, raw, report, catalog, name, rep, carried) -> pl.Data
     return frame.with_columns(
         pl.coalesce(get("source_file"), pl.lit(name)).alias(SRC),
         pl.coalesce(get("source_row"), own_pos).alias(POS),
-        pl.coalesce(get("rep"), pl.lit(rep)).alias(REP),
+        pl.coalesce(get("rep"), rep).alias(REP),
         pl.coalesce(get("source_lead_id"), LINK, pl.lit("")).alias(SID),
         pl.Series(FINDINGS, findings, dtype=pl.String),
     )

@@ -1,8 +1,8 @@
 """The numbers of the weekly / monthly review (R-S5.1, R-S5.2, R-K3, R-K5): pure functions over
 the tables of :mod:`leadbook.metrics.tables`, with ``as_of`` and the period as parameters.
 
-    facts = prepare(tables, config, as_of)
-    period = period_for("month", as_of)
+    facts = prepare(tables, config, as_of)      # as_of is a cut: nothing later counts
+    period = report_period("month", as_of)      # the last complete month (to_date: this one)
     channels(facts, period)          # conversion per channel, with the previous period
 
 :func:`compute` runs them all into one :class:`Metrics` for the report writers.
@@ -18,6 +18,7 @@ import polars as pl
 from leadbook.core.config import TeamConfig
 from leadbook.metrics.activity import (
     dormancy,
+    due_soon,
     first_follow_up,
     overdue_actions,
     reactivation,
@@ -26,7 +27,8 @@ from leadbook.metrics.activity import (
     sla_outcomes,
 )
 from leadbook.metrics.facts import Facts, prepare
-from leadbook.metrics.period import PERIODS, Period, period_for
+from leadbook.metrics.headline import period_numbers, trend
+from leadbook.metrics.period import PERIODS, Period, period_for, previous_periods, report_period
 from leadbook.metrics.pipeline import (
     channels,
     cohort_totals,
@@ -49,6 +51,7 @@ __all__ = [
     "cohort_totals",
     "compute",
     "dormancy",
+    "due_soon",
     "first_follow_up",
     "funnel",
     "loss_by_channel",
@@ -56,13 +59,16 @@ __all__ = [
     "need_terms",
     "overdue_actions",
     "period_for",
+    "period_numbers",
     "prepare",
     "reactivation",
+    "report_period",
     "reps",
     "sla_breaches",
     "sla_outcomes",
     "stage_moves",
     "time_to_close",
+    "trend",
     "won_in_period",
 ]
 
@@ -87,48 +93,58 @@ class Metrics:
     loss_by_channel: pl.DataFrame
     terms: pl.DataFrame
     reps: pl.DataFrame
+    trend: pl.DataFrame  # one row per period, oldest first, ending with this one
+    due: pl.DataFrame  # one row per item due in the coming days, with its ``rep``
 
 
 def compute(
-    tables: Tables, *, period: str, as_of: datetime, config: TeamConfig, terms: bool = True
+    tables: Tables,
+    *,
+    period: str,
+    as_of: datetime,
+    config: TeamConfig,
+    terms: bool = True,
+    to_date: bool = False,
 ) -> Metrics:
-    """All metrics of the ``period`` (week, month, quarter) that contains ``as_of``."""
+    """All metrics of the last complete ``period`` (week, month, quarter) before ``as_of``, or
+    with ``to_date`` of the period containing ``as_of`` up to it (:func:`report_period`).
+    Nothing created, contacted or logged after ``as_of`` counts (:func:`prepare`)."""
     facts = prepare(tables, config, as_of)
-    p = period_for(period, as_of)
-    cohort = cohort_totals(facts, p)
-    won, prev_won = won_in_period(facts, p)
+    p = report_period(period, as_of, to_date)
+    cur = period_numbers(facts, p)
+    prev = period_numbers(facts, previous_periods(p, 2)[0])
     ttc = time_to_close(facts, p)
-    sla = first_follow_up(facts, p)
     overdue, soon = dormancy(facts)
     breaches = sla_breaches(facts, p)
     react = reactivation(facts, p)
     actions = overdue_actions(facts)
-    overall = ttc.filter(pl.col("dimension") == "all").row(0, named=True)
-    sla_row = sla.row(0, named=True)
+    lists = (breaches, overdue, soon, actions)
     headline = {
         "leads": facts.leads.height,
+        "later": tables.register.height - facts.leads.height,  # created after as_of
         "open": int((~facts.leads["_closed"]).sum()),
-        "new": cohort["new"],
-        "prev_new": cohort["prev_new"],
-        "conversion": cohort["conversion"],
-        "prev_conversion": cohort["prev_conversion"],
-        "won": won,
-        "prev_won": prev_won,
+        "new": cur["new_leads"],
+        "prev_new": prev["new_leads"],
+        "conversion": cur["conversion"],
+        "prev_conversion": prev["conversion"],
+        "cohort_won": cur["cohort_won"],
+        "won": cur["won"],
+        "prev_won": prev["won"],
         "moved": stage_moves(facts, p),
-        "median_days": overall["median_days"],
-        "median_days_period": overall["median_days_period"],
-        "deals": overall["deals"],
-        "sla_share": sla_row["share"],
-        "prev_sla_share": sla_row["prev_share"],
-        "sla_evaluated": sla_row["evaluated"],
+        "median_days": cur["cycle_days_median"],
+        "prev_median_days": prev["cycle_days_median"],
+        "cycle_deals": cur["cycle_deals"],
+        "deals": int(facts.leads["_won"].sum()),
+        "sla_share": cur["sla_share"],
+        "prev_sla_share": prev["sla_share"],
+        "sla_evaluated": cur["sla_evaluated"],
         "breaches": breaches.height,
         "dormant_overdue": overdue.height,
         "dormant_soon": soon.height,
         "reactivation": react.height,
         "overdue_actions": actions.height,
-        "todo": pl.concat([f.select(KEY) for f in (breaches, overdue, soon, actions)])[
-            KEY
-        ].n_unique(),
+        "todo": pl.concat([f.select(KEY) for f in lists])[KEY].n_unique(),
+        "todo_items": sum(f.height for f in lists),
         "lost": int(facts.leads["_lost"].sum()),
     }
     return Metrics(
@@ -148,6 +164,8 @@ def compute(
         loss_by_channel=loss_by_channel(facts),
         terms=need_terms(facts) if terms else need_terms_empty(),
         reps=reps(facts, p),
+        trend=trend(facts, p),
+        due=due_soon(facts),
     )
 
 

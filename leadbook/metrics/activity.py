@@ -78,14 +78,14 @@ def first_follow_up(facts: Facts, period: Period, by: str | None = None) -> pl.D
 
 def sla_breaches(facts: Facts, period: Period) -> pl.DataFrame:
     """The leads to act on: the period's cohort contacted late or not at all, and leads from
-    before the period still waiting for their first contact past the deadline. ``hours_late``
+    outside it (before it, or after it when the period is the last complete one) still
+    waiting for their first contact past the deadline. ``hours_late``
     is first contact (or as_of, when none) minus the deadline. Never-contacted first, then by
     potential and creation."""
     outcomes = sla_outcomes(facts)
     cohort = period.current("created_at")
     rows = outcomes.filter(
-        (cohort & pl.col("_sla").is_in([LATE, MISSED]))
-        | ((pl.col("created_at") < period.start) & (pl.col("_sla") == MISSED))
+        (cohort & pl.col("_sla").is_in([LATE, MISSED])) | (~cohort & (pl.col("_sla") == MISSED))
     )
     late = (pl.coalesce("_first", pl.lit(facts.as_of)) - pl.col("_deadline")).dt.total_seconds()
     return rows.with_columns((late / 3600).alias("hours_late")).sort(
@@ -197,3 +197,22 @@ def reps(facts: Facts, period: Period) -> pl.DataFrame:
             "overdue_actions",
         )
     )
+
+
+def due_soon(facts: Facts, days: int = 7) -> pl.DataFrame:
+    """What each rep must do in the coming ``days`` days: open leads whose next action's
+    deadline (行动截止日期) falls on as_of's day or one of the next ``days - 1`` days
+    (``kind`` action), and open leads still waiting for their first contact whose SLA deadline
+    falls between as_of and ``days`` days later (``kind`` sla). One row per item, by due time."""
+    today = datetime(facts.as_of.year, facts.as_of.month, facts.as_of.day)
+    window = pl.lit(today) + pl.duration(days=days)
+    day = pl.col("next_due").dt.truncate("1d")
+    actions = facts.leads.filter(~pl.col("_closed") & (day >= today) & (day < window)).select(
+        *SHOWN, pl.lit("action").alias("kind"), pl.col("next_due").alias("due"), "next_action", KEY
+    )
+    horizon = pl.lit(facts.as_of) + pl.duration(days=days)
+    sla = sla_outcomes(facts).filter((pl.col("_sla") == PENDING) & (pl.col("_deadline") < horizon))
+    sla = sla.select(
+        *SHOWN, pl.lit("sla").alias("kind"), pl.col("_deadline").alias("due"), "next_action", KEY
+    )
+    return pl.concat([actions, sla], how="vertical_relaxed").sort("due", KEY)

@@ -7,6 +7,12 @@
   counts from here);
 - ``_won``, ``_lost``, ``_dormant``, ``_closed``: the lead's current status in the config's
   status groups; ``_rank``: its potential level's place (0 = highest; unknown last).
+
+``as_of`` is a cut: the register as it stood then, as far as the master tells it. Leads created
+after as_of are left out; log entries after as_of are ignored; a 最近跟进时间 after as_of is
+replaced by the newest logged contact up to as_of (or none); a lead whose status a log entry
+after as_of changed has the status of its last change up to as_of (or the first status, a new
+lead's, when none). So a master with later rows gives the report the earlier master gave.
 """
 
 from __future__ import annotations
@@ -35,7 +41,9 @@ def group(config: TeamConfig, name: str) -> list[str]:
 
 
 def prepare(tables: Tables, config: TeamConfig, as_of: datetime) -> Facts:
+    later = tables.log.filter(pl.col("contact_at") > as_of)
     log = tables.log.filter(pl.col("contact_at").is_null() | (pl.col("contact_at") <= as_of))
+    register = _as_it_stood(tables.register, log, later, config, as_of)
     won, lost = group(config, "won"), group(config, "lost")
     dated = log.filter(pl.col(KEY).is_not_null() & pl.col("contact_at").is_not_null())
     per_lead = dated.group_by(KEY).agg(
@@ -47,7 +55,13 @@ def prepare(tables: Tables, config: TeamConfig, as_of: datetime) -> Facts:
     levels = list(config.values("potential_levels"))
     status = pl.col("status")
     leads = (
-        tables.register.join(per_lead, on=KEY, how="left")
+        register.join(per_lead, on=KEY, how="left")
+        .with_columns(
+            pl.when(pl.col("last_contact_at") > as_of)
+            .then(pl.col("_last_log"))
+            .otherwise(pl.col("last_contact_at"))
+            .alias("last_contact_at")
+        )
         .with_columns(
             status.is_in(won).alias("_won"),
             status.is_in(lost).alias("_lost"),
@@ -66,3 +80,34 @@ def prepare(tables: Tables, config: TeamConfig, as_of: datetime) -> Facts:
         .drop("_won_log", "_lost_log")
     )
     return Facts(leads, log, config, as_of)
+
+
+def _as_it_stood(
+    register: pl.DataFrame, log: pl.DataFrame, later: pl.DataFrame, config: TeamConfig, as_of
+) -> pl.DataFrame:
+    """The register without the leads created after as_of, each lead's status as of as_of."""
+    register = register.filter(pl.col("created_at").is_null() | (pl.col("created_at") <= as_of))
+    changed = later.filter(pl.col(KEY).is_not_null() & pl.col("status_to").is_not_null())
+    if changed.is_empty():
+        return register
+    statuses = config.values("statuses")
+    before = (
+        log.filter(pl.col(KEY).is_not_null() & pl.col("status_to").is_not_null())
+        .filter(pl.col("contact_at").is_not_null())
+        .sort("contact_at")
+        .group_by(KEY)
+        .agg(pl.col("status_to").last().alias("_status_then"))
+    )
+    moved = changed.select(pl.col(KEY).unique(), pl.lit(True).alias("_moved"))
+    first = pl.lit(statuses[0] if statuses else None, dtype=pl.String)
+    return (
+        register.join(moved, on=KEY, how="left")
+        .join(before, on=KEY, how="left")
+        .with_columns(
+            pl.when(pl.col("_moved"))
+            .then(pl.coalesce("_status_then", first))
+            .otherwise(pl.col("status"))
+            .alias("status")
+        )
+        .drop("_moved", "_status_then")
+    )

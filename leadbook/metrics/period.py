@@ -1,14 +1,17 @@
-"""The review period of a report: the calendar week (ISO, Monday to Sunday), month or quarter
-that contains ``as_of``, up to ``as_of`` ("this week so far"); the previous period is the whole
-calendar period before it.
+"""The review period of a report: a calendar week (ISO, Monday to Sunday), month or quarter.
 
-A weekly review on Monday morning about last week passes the end of last week as ``as_of``
-(``--as-of 2024-06-30 23:59``); the report's header always names the exact dates.
+:func:`report_period` is the rule a report uses: by default the **last complete** period
+before ``as_of`` (run on Monday 09:00, the week that ended last night; on 1 December,
+November), compared with the one before it; with ``to_date`` the period containing ``as_of``,
+up to ``as_of`` ("this month so far"), compared with the whole previous period.
+:func:`period_for` is the calendar period containing a time. A period whose end is less than
+a minute after ``as_of`` counts as complete (``--as-of 2024-06-30`` means the end of that day,
+``2024-06-30 23:59`` too). The report's header always names the exact dates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import polars as pl
@@ -23,6 +26,7 @@ class Period:
     end: datetime  # first instant after the calendar period (events also stop at as_of)
     prev_start: datetime
     as_of: datetime
+    to_date: bool = False  # asked for the period containing as_of (``--to-date``)
 
     @property
     def label(self) -> str:
@@ -60,6 +64,28 @@ class Period:
     def previous(self, col: str | pl.Expr) -> pl.Expr:
         c = pl.col(col) if isinstance(col, str) else col
         return (c >= self.prev_start) & (c < self.start)
+
+
+def report_period(kind: str, as_of: datetime, to_date: bool = False) -> Period:
+    """The period a report covers: the last complete ``kind`` period before ``as_of`` (the one
+    containing it when it ends within a minute of ``as_of``); with ``to_date`` the period
+    containing ``as_of``, up to it. Events after ``as_of`` never count."""
+    current = period_for(kind, as_of)
+    if to_date:
+        return replace(current, to_date=True)
+    if current.complete:
+        return current
+    return replace(period_for(kind, current.start - timedelta(microseconds=1)), as_of=as_of)
+
+
+def previous_periods(period: Period, n: int) -> list[Period]:
+    """``n`` periods ending with ``period``, oldest first; the earlier ones complete, each with
+    ``period``'s as_of."""
+    out = [period]
+    while len(out) < n:
+        out.append(replace(period_for(period.kind, out[-1].start - timedelta(microseconds=1)),
+                           as_of=period.as_of))  # fmt: skip
+    return out[::-1]
 
 
 def period_for(kind: str, as_of: datetime) -> Period:

@@ -8,8 +8,12 @@ an integer, on both tables (null on a log entry that names no known lead).
 
 The rep who owns a lead (``rep``): a master's provenance column 负责销售 when there is one;
 otherwise the rep of its workbook, found as ``merge`` finds it (the most common 最近跟进人, else
-the most common 跟进人 of the log, else the file's name), so a report on the reps' workbooks and
-one on their merged master agree.
+the most common 跟进人 of the log, else the file's name; in a shared sheet, where no one
+最近跟进人 names most rows, each row's own), so a report on the reps' workbooks and one on
+their merged master agree.
+
+Each lead is counted once (``leadbook.metrics.inputs``): workbooks a master given with them
+covers are left out, older masters of the same team become ``snapshots``.
 """
 
 from __future__ import annotations
@@ -24,13 +28,15 @@ import polars as pl
 
 from leadbook.core.catalog import Catalog, Field, load_catalog
 from leadbook.core.config import TeamConfig, load_config
+from leadbook.core.provenance import header_keys, is_master, shared_sheet
+from leadbook.metrics.inputs import SOURCE_ID, Book, count_once
 from leadbook.read.normalize import BAD, FILE, NUM, RAW, ROW
 
 KEY = "_lead"  # integer key of a lead; on the log, the key of the lead an entry belongs to
 SOURCE = "_source"  # a master's source-file column ("" for a rep's own workbook)
 REP = "rep"
 # A merged master's provenance columns (``leadbook.core.provenance``) that reports use.
-EXTRA = {"rep": REP, "source_file": SOURCE}
+EXTRA = {"rep": REP, "source_file": SOURCE, "source_lead_id": SOURCE_ID}
 
 
 @dataclass(frozen=True)
@@ -80,25 +86,46 @@ def load_tables(
 
     config = config or load_config()
     catalog = load_catalog()
-    registers: list[pl.DataFrame] = []
-    logs: list[pl.DataFrame] = []
+    books: list[Book] = []
 
     def take(file_report, raw, reg, log) -> None:
-        registers.append(_with_extras(_trim(reg), raw.path, raw.register, password))
+        master = is_master(header for _, header in raw.register.unknown)
+        frame = _with_extras(_trim(reg), raw.register, password, master)
         if log is not None and raw.log is not None:
-            logs.append(_with_extras(_trim(log), raw.path, raw.log, password))
+            log = _with_extras(_trim(log), raw.log, password, master)
+        else:
+            log = None
+        books.append(Book(len(books), raw.path, master, frame, log))
 
     report = validate_paths(
         paths, config=config, catalog=catalog, as_of=as_of, lang=lang, on_file=on_file,
         on_frames=take, password=password, check=False,
     )  # fmt: skip
+    counted = count_once(books, lang, as_of)  # a master and its workbooks: each lead once
     files = [f.path for f in report.files]
     unreadable = [(f.path, f.error) for f in report.files if f.error is not None]
+    tables = _tables(counted.books, files, unreadable, catalog)
+    noted = dict(counted.skipped)
+    tables.skipped = [
+        (f.path, f.skipped or noted[f.path])
+        for f in report.files
+        if f.skipped is not None or f.path in noted
+    ]
+    tables.snapshots = [
+        Snapshot(b.taken_at or datetime.min, _tables([b], files, [], catalog).register, b.path)
+        for b in counted.history
+    ]
+    return tables
+
+
+def _tables(books: Sequence[Book], files, unreadable, catalog: Catalog) -> Tables:
+    registers = [b.register for b in books]
+    logs = [b.log for b in books if b.log is not None]
     register = pl.concat(registers, how="diagonal_relaxed") if registers else None
     log = pl.concat(logs, how="diagonal_relaxed") if logs else None
-    tables = build_tables(register, log, files=files, unreadable=unreadable, catalog=catalog)
-    tables.skipped = [(f.path, f.skipped) for f in report.files if f.skipped is not None]
-    return tables
+    if register is not None and SOURCE_ID in register.columns:
+        register = register.drop(SOURCE_ID)
+    return build_tables(register, log, files=files, unreadable=unreadable, catalog=catalog)
 
 
 def _trim(frame: pl.DataFrame) -> pl.DataFrame:
@@ -106,11 +133,12 @@ def _trim(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([c for c in frame.columns if not c.endswith((RAW, BAD, NUM))])
 
 
-def _with_extras(frame: pl.DataFrame, path: str, sheet, password=None) -> pl.DataFrame:
-    """Add a master's provenance columns (rep, source file), which the reader keeps as
-    unknown columns."""
-    from leadbook.core.provenance import header_keys
-
+def _with_extras(frame: pl.DataFrame, sheet, password=None, master=True) -> pl.DataFrame:
+    """Add a master's provenance columns (rep, source file, source lead ID), which the reader
+    keeps as unknown columns (as ``merge`` does, only in a master: a rep's own 负责销售 column
+    never stands for leadbook's)."""
+    if not master:
+        return frame
     keys = header_keys()
     wanted: dict[int, str] = {}
     for col, header in sheet.unknown:
@@ -146,7 +174,6 @@ def build_tables(
     reg = _complete(register, _schema(catalog.register))
     entries = _complete(log, _schema(catalog.log))
     reg = reg.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(KEY))
-    reg = reg.with_columns(_rep(reg, entries, files).alias(REP))
     # Lead IDs are unique per file (a master renumbers them); where one is not, the source
     # file (a master's 来源文件) tells the leads apart.
     ids = (
@@ -166,6 +193,7 @@ def build_tables(
         .with_columns(pl.coalesce("_k1", "_k2").alias(KEY))
         .drop("_k1", "_k2")
     )
+    reg = reg.with_columns(_rep(reg, entries, files).alias(REP))
     return Tables(reg, entries, list(files), list(unreadable))
 
 
@@ -182,20 +210,40 @@ def _complete(frame: pl.DataFrame | None, schema: dict[str, pl.DataType]) -> pl.
 
 
 def _rep(reg: pl.DataFrame, log: pl.DataFrame, files: Sequence[str]) -> pl.Expr:
-    """A master's rep column; else the file's rep, the way ``merge`` fills 负责销售: its most
-    common 最近跟进人, else its log's most common 跟进人, else the file's name."""
+    """A master's rep column (负责销售); else the rep the way ``merge`` fills 负责销售. A
+    workbook with one 最近跟进人 (a rep's own) is that rep's: its most common 最近跟进人, else
+    its log's most common 跟进人, else the file's name. A shared sheet (several 最近跟进人, none
+    on 80% of the rows: ``provenance.shared_sheet``) credits each lead to its row's 最近跟进人;
+    a row without one to the most common 跟进人 of the lead's log entries, else to the sheet's
+    usual rep."""
     by_file: dict[int, str] = {}
     for frame, key in ((log, "owner"), (reg, "last_owner")):  # the register wins
-        usual = (
-            frame.filter(pl.col(key).is_not_null())
-            .group_by(FILE, key)
-            .agg(pl.len())
-            .sort(FILE, "len", key, descending=[False, True, False])
-            .unique(FILE, keep="first", maintain_order=True)
-        )
+        usual = _most_common(frame, FILE, key)
         by_file |= dict(zip(usual[FILE].to_list(), usual[key].to_list(), strict=True))
     for i in reg[FILE].unique().drop_nulls().to_list():
         if i not in by_file:
             by_file[i] = Path(files[i]).stem if i < len(files) else f"#{i + 1}"
     fallback = pl.col(FILE).replace_strict(by_file, default=None, return_dtype=pl.String)
-    return pl.coalesce(pl.col(REP), fallback)
+    named = reg.filter(pl.col("last_owner").is_not_null()).group_by(FILE, "last_owner").len()
+    shared = [
+        i
+        for (i,), counts in named.group_by(FILE)
+        if shared_sheet(zip(counts["last_owner"].to_list(), counts["len"].to_list(), strict=True))
+    ]
+    per_lead = _most_common(log.filter(pl.col(KEY).is_not_null()), KEY, "owner")
+    lead_owner = pl.col(KEY).replace_strict(
+        per_lead[KEY].to_list(), per_lead["owner"].to_list(), default=None, return_dtype=pl.String
+    )
+    own = pl.when(pl.col(FILE).is_in(shared)).then(pl.coalesce(pl.col("last_owner"), lead_owner))
+    return pl.coalesce(pl.col(REP), own, fallback)
+
+
+def _most_common(frame: pl.DataFrame, by: str, key: str) -> pl.DataFrame:
+    """Per ``by``, the most common non-null ``key`` (ties: the first in sort order)."""
+    return (
+        frame.filter(pl.col(key).is_not_null())
+        .group_by(by, key)
+        .agg(pl.len())
+        .sort(by, "len", key, descending=[False, True, False])
+        .unique(by, keep="first", maintain_order=True)
+    )

@@ -98,7 +98,19 @@ def _listed(path: Path) -> Input:
     if path.suffix.lower() not in READABLE_SUFFIXES:
         return Input(path, skip="skip_suffix")
     kind = own_output(path)
+    if kind is None and _beside_original(path):
+        kind = "handoff"
     return Input(path, skip=f"skip_{kind}") if kind else Input(path)
+
+
+def _beside_original(path: Path) -> bool:
+    """A hand-off copy (``rep01.handoff.xlsx``) in the folder of its original (``rep01.xlsx``):
+    counting both would count the leads twice."""
+    name = path.name
+    if not name.lower().endswith(outputs.HANDOFF_SUFFIX):
+        return False
+    base = name[: -len(outputs.HANDOFF_SUFFIX)]
+    return any((path.parent / (base + suffix)).is_file() for suffix in READABLE_SUFFIXES)
 
 
 def _named(path: Path) -> Input:
@@ -142,15 +154,48 @@ def _part(zf: zipfile.ZipFile, name: str) -> str:
 
 def _own_workbook(path: Path) -> str | None:
     with zipfile.ZipFile(path) as zf:
-        sheets = [html.unescape(n) for n in _SHEET.findall(_part(zf, "xl/workbook.xml"))]
-        description = _DESCRIPTION.search(_part(zf, "docProps/core.xml"))
+        if "content.xml" in zf.namelist():  # OpenDocument (saved again as .ods)
+            sheets = _ods_sheets(zf)
+            description = _DESCRIPTION.search(_part(zf, "meta.xml"))
+            partial = True
+        else:
+            sheets = [html.unescape(n) for n in _SHEET.findall(_part(zf, "xl/workbook.xml"))]
+            description = _DESCRIPTION.search(_part(zf, "docProps/core.xml"))
+            partial = False
     if sheets and sheets[0] in outputs.FINDINGS_SHEETS:
         return "annotated"
-    if sheets and set(sheets) in outputs.CONFLICTS_SHEETS:
+    if sheets and any(
+        set(sheets) == kinds or (partial and set(sheets) <= kinds)
+        for kinds in outputs.CONFLICTS_SHEETS
+    ):
         return "conflicts"
     if description and html.unescape(description.group(1)) in outputs.summary_generators():
         return "summary"
     return None
+
+
+_ODS_TABLE = re.compile(r"<table:table\b[^>]*?\btable:name=\"([^\"]*)\"")
+ODS_SCAN = 16 << 20  # bytes of an .ods content.xml scanned for sheet names
+
+
+def _ods_sheets(zf: zipfile.ZipFile) -> list[str]:
+    """An .ods file's sheet names, in order, as far as the first ``ODS_SCAN`` bytes of its
+    content go (a sheet's cells come before the next sheet's name)."""
+    names: list[str] = []
+    tail = ""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    with zf.open("content.xml") as fh:
+        read = 0
+        while read < ODS_SCAN:
+            chunk = fh.read(PEEK_LIMIT)
+            if not chunk:
+                break
+            read += len(chunk)
+            text = tail + decoder.decode(chunk)
+            cut = text.rfind("<")
+            whole, tail = (text[:cut], text[cut:]) if cut > len(text) - 4096 else (text, "")
+            names += [html.unescape(n) for n in _ODS_TABLE.findall(whole)]
+    return names
 
 
 def _own_csv(head: bytes) -> str | None:

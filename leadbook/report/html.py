@@ -19,7 +19,7 @@ import polars as pl
 
 from leadbook.core.atomic import atomic_path
 from leadbook.core.paths import data_dir
-from leadbook.report.view import HTML_ROWS, ReportView, fmt_num, fmt_pct
+from leadbook.report.view import HTML_ROWS, ReportView, cards_text, fmt_num, fmt_pct
 
 WIDTH = 480  # a chart's width in SVG units (two charts side by side on a page)
 BAR = 14  # bar height
@@ -172,9 +172,7 @@ def fmt_cell(value: Any, kind: str, view: ReportView) -> str:
     if kind == "pp":
         points = value * 100
         return f"{points:+.1f}"
-    if kind == "hours":  # a long delay reads better in days
-        if abs(value) >= 48:
-            return f"{value / 24:.1f} {view.text['days']}"
+    if kind == "hours":  # in hours, as the Excel summary shows them (one unit per number)
         return f"{value:.1f} {view.text['hours']}"
     if kind == "float":
         return fmt_num(value, 1)
@@ -360,9 +358,11 @@ def _loss_matrix(view: ReportView) -> Table:
 
 
 def cards(view: ReportView) -> list[dict[str, Any]]:
-    """The headline cards: label, value, comparison with the previous period, its tone."""
+    """The headline cards: label, value and the line under it as the terminal shows them
+    (:func:`~leadbook.report.view.cards_text`), the change against the previous period and
+    its tone."""
     h, t = view.metrics.headline, view.text
-    c = t["cards"]
+    text = cards_text(view)
 
     def delta(cur, prev, *, points=False, lower_is_better=False) -> tuple[str, str]:
         if cur is None or prev is None:
@@ -377,36 +377,18 @@ def cards(view: ReportView) -> list[dict[str, Any]]:
         tone = "flat" if abs(diff) < 1e-9 else ("up" if (diff > 0) != lower_is_better else "down")
         return text, tone
 
+    changes = {
+        "new": delta(h["new"], h["prev_new"]),
+        "won": delta(h["won"], h["prev_won"]),
+        "conversion": delta(h["conversion"], h["prev_conversion"], points=True),
+        "median_days": ("", "flat"),
+        "sla": delta(h["sla_share"], h["prev_sla_share"], points=True),
+        "todo": ("", "flat"),
+    }
     out = []
-    d, tone = delta(h["new"], h["prev_new"])
-    out.append({"label": c["new"], "value": fmt_num(h["new"]), "delta": d, "tone": tone,
-                "sub": t["vs_prev"].format(value=fmt_num(h["prev_new"]))})  # fmt: skip
-    d, tone = delta(h["won"], h["prev_won"])
-    out.append({"label": c["won"], "value": fmt_num(h["won"]), "delta": d, "tone": tone,
-                "sub": t["vs_prev"].format(value=fmt_num(h["prev_won"]))})  # fmt: skip
-    d, tone = delta(h["conversion"], h["prev_conversion"], points=True)
-    out.append({"label": c["conversion"], "value": fmt_pct(h["conversion"]), "delta": d,
-                "tone": tone, "sub": t["vs_prev"].format(value=fmt_pct(h["prev_conversion"]))})  # fmt: skip
-    period_days = h["median_days_period"]
-    out.append({
-        "label": c["median_days"],
-        "value": f"{fmt_num(h['median_days'], 1)} {t['days']}" if h["median_days"] is not None else "–",
-        "delta": "", "tone": "flat",
-        "sub": c["median_days_sub"].format(
-            deals=fmt_num(h["deals"]),
-            value="–" if period_days is None else f"{period_days:.1f} {t['days']}",
-        ),
-    })  # fmt: skip
-    d, tone = delta(h["sla_share"], h["prev_sla_share"], points=True)
-    out.append({"label": c["sla"], "value": fmt_pct(h["sla_share"]), "delta": d, "tone": tone,
-                "sub": t["vs_prev"].format(value=fmt_pct(h["prev_sla_share"])),
-                "flag": share_colour(h["sla_share"])})  # fmt: skip
-    out.append({"label": c["todo"], "value": fmt_num(h["todo"]), "delta": "", "tone": "flat",
-                "sub": c["todo_sub"].format(breaches=h["breaches"], soon=h["dormant_soon"],
-                                            overdue=h["dormant_overdue"],
-                                            actions=h["overdue_actions"])})  # fmt: skip
-    for card in out:
-        card.setdefault("flag", "")
+    for key, (d, tone) in changes.items():
+        flag = share_colour(h["sla_share"]) if key == "sla" else ""
+        out.append({"key": key, **text[key], "delta": d, "tone": tone, "flag": flag})
     return out
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from leadbook.core.asof import as_of_time
 from leadbook.core.config import TeamConfig, load_config
 from leadbook.core.errors import OutputError
 from leadbook.core.texts import LANGS
@@ -37,7 +38,8 @@ def make_report(
     paths: Sequence[str | Path],
     *,
     period: str = "month",
-    as_of: datetime | None = None,
+    as_of: date | datetime | None = None,
+    to_date: bool = False,
     html: str | Path | None = None,
     xlsx: str | Path | None = None,
     redact: bool = False,
@@ -47,9 +49,15 @@ def make_report(
     password: str | None = None,
     encrypt: bool = False,
 ) -> ReportResult:
-    """Read ``paths`` (workbooks, folders, globs, a master), compute the metrics of the
-    ``period`` containing ``as_of``, and write the HTML page and / or the Excel summary
-    (each written atomically; an existing file is replaced). Raises ``LeadbookError``.
+    """Read ``paths`` (workbooks, folders, globs, a master), compute the metrics of the last
+    complete ``period`` before ``as_of`` (with ``to_date``: the period containing ``as_of``, up
+    to it), and write the HTML page and / or the Excel summary (each written atomically; an
+    existing file is replaced). When no input could be read (all skipped or unreadable:
+    ``result.view.files`` is empty) nothing is written. Raises ``LeadbookError``, also when a
+    master and a workbook given with it disagree.
+
+    ``as_of`` is a cut (nothing created, contacted or logged later counts); a date means the
+    end of that day, None the current minute.
 
     Encrypted inputs are decrypted in memory with ``password``; with ``encrypt`` the Excel
     summary is encrypted with it. An HTML page cannot be encrypted, so ``encrypt`` with
@@ -62,7 +70,7 @@ def make_report(
     if encrypt and html is not None:
         raise OutputError(key="html_not_encrypted", path=html)
     config = config or load_config()
-    as_of = as_of or datetime.now().replace(second=0, microsecond=0)
+    as_of = as_of_time(as_of)
     for target in (html, xlsx):
         if target is not None:
             _check_folder(Path(target))
@@ -72,9 +80,14 @@ def make_report(
         paths, config=config, as_of=as_of, lang=lang, on_file=on_file, password=password
     )
     seconds["read"] = time.perf_counter() - clock
-    view = report_view(tables, period=period, as_of=as_of, config=config, lang=lang, redact=redact)
+    view = report_view(
+        tables, period=period, as_of=as_of, config=config, lang=lang, redact=redact,
+        to_date=to_date,
+    )  # fmt: skip
     seconds["metrics"] = time.perf_counter() - clock - seconds["read"]
     written: dict[str, Path | None] = {"html": None, "xlsx": None}
+    if not view.files:  # nothing read (every input skipped or unreadable): nothing written
+        return ReportResult(view, None, None, seconds)
     if html is not None:
         from leadbook.report.html import write_html
 

@@ -22,6 +22,7 @@ from leadbook.core.mask import PREFILTER, mask_text
 from leadbook.core.paths import template_file
 from leadbook.core.show import shown_path
 from leadbook.metrics import Metrics, compute
+from leadbook.metrics.period import Period, previous_periods
 from leadbook.metrics.tables import REP, Tables
 
 # Columns that hold the sales team's own text: left out of a redacted report (R-K2). Budget,
@@ -48,7 +49,7 @@ LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
     "breaches": [
         ("lead_id", "text"), ("company", "text"), ("potential", "text"), ("channel", "text"),
         (REP, "text"), ("created_at", "datetime"), ("deadline", "datetime"),
-        ("first_contact_at", "datetime"), ("hours_late", "hours"), ("outcome", "outcome"),
+        ("first_contact_at", "datetime"), ("days_late", "float"), ("outcome", "outcome"),
         ("need", "text"),
     ],
     "soon": [
@@ -114,6 +115,19 @@ class ReportView:
     def label(self, key: str) -> str:
         return self.text["columns"].get(key, key)
 
+    @property
+    def period_text(self) -> str:
+        """The period in words: 2026年11月(11月1日–11月30日), Week 48, 23–29 November."""
+        return period_words(self.metrics.period, self.lang)
+
+    @property
+    def compared_text(self) -> str:
+        """What the period is compared with, in words."""
+        p = self.metrics.period
+        prev = previous_periods(p, 2)[0]
+        key = "compared_to_date" if p.to_date and not p.complete else "compared"
+        return self.text["period"][key].format(period=period_words(prev, self.lang))
+
     def notes(self) -> dict[str, str]:
         """The section notes with the config's numbers filled in."""
         hours = self.config.sla_hours
@@ -153,6 +167,8 @@ def build_view(
     lists = []
     for key, spec in LIST_COLUMNS.items():
         frame = frames[LIST_SOURCES[key]]
+        if "hours_late" in frame.columns:  # one unit for delays everywhere: days
+            frame = frame.with_columns((pl.col("hours_late") / 24).alias("days_late"))
         columns = [Column(k, kind) for k, kind in spec if k in frame.columns]
         lists.append(ActionList(key, frame.select([c.key for c in columns]), columns))
     not_read = {p for p, _ in unreadable} | {p for p, _ in skipped}
@@ -189,9 +205,11 @@ def report_view(
     config: TeamConfig,
     lang: str = "zh",
     redact: bool = False,
+    to_date: bool = False,
 ) -> ReportView:
-    """The metrics of ``tables`` as a writer's view (what ``make_report`` renders)."""
-    metrics = compute(tables, period=period, as_of=as_of, config=config)
+    """The metrics of ``tables`` as a writer's view (what ``make_report`` renders): the last
+    complete ``period`` before ``as_of``, or with ``to_date`` the one containing it."""
+    metrics = compute(tables, period=period, as_of=as_of, config=config, to_date=to_date)
     return build_view(
         metrics,
         config=config,
@@ -199,37 +217,116 @@ def report_view(
         redact=redact,
         files=tables.files,
         unreadable=tables.unreadable,
-        leads=tables.leads,
+        leads=int(metrics.headline["leads"] or 0),
         skipped=tables.skipped,
     )
 
 
+# ----------------------------------------------------------------------------- words
+def period_words(p: Period, lang: str) -> str:
+    """``p`` as a manager says it (labels.toml ``[period]``): the month, ISO week or quarter
+    and its days; "to date" when it is the period containing as_of and not over yet."""
+    words = labels(lang)["period"]
+    first, last = p.start.date(), p.last_day
+    params = {
+        "year": first.year,
+        "month": first.month,
+        "month_name": words["months"][first.month - 1],
+        "week": first.isocalendar()[1],
+        "quarter": (first.month - 1) // 3 + 1,
+        "to_date": words["to_date"] if p.to_date and not p.complete else "",
+        "range": day_range(first, last, lang, short=p.kind == "week"),
+    }
+    return words[p.kind].format(**params)
+
+
+def day_range(first, last, lang: str, short: bool = False) -> str:
+    """11月1日–11月30日 (``short``: 11月23日–29日), 6月29日–7月5日, 2025年12月29日–2026年1月4日;
+    23–29 November, 29 June – 5 July, 29 December 2025 – 4 January 2026; one day alone when
+    first is last."""
+    if lang == "en":
+        months = labels("en")["period"]["months"]
+
+        def en(d, year: bool = False) -> str:
+            return f"{d.day} {months[d.month - 1]}" + (f" {d.year}" if year else "")
+
+        if first == last:
+            return en(first)
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first.day}–{en(last)}"
+        if first.year == last.year:
+            return f"{en(first)} – {en(last)}"
+        return f"{en(first, True)} – {en(last, True)}"
+    if first == last:
+        return f"{first.month}月{first.day}日"
+    if short and (first.year, first.month) == (last.year, last.month):
+        return f"{first.month}月{first.day}日–{last.day}日"
+    if first.year == last.year:
+        return f"{first.month}月{first.day}日–{last.month}月{last.day}日"
+    return f"{first.year}年{first.month}月{first.day}日–{last.year}年{last.month}月{last.day}日"
+
+
 # ----------------------------------------------------------------------------- summary
 def summary_lines(view: ReportView) -> list[str]:
-    """The headline numbers as a few lines of text (what the command prints)."""
-    h, t, p = view.metrics.headline, view.text, view.metrics.period
-    cards = t["cards"]
+    """The headline numbers as a few lines of text (what the command prints): the same
+    numbers, in the same units, as the page's cards and the summary's overview."""
+    h, t = view.metrics.headline, view.text
+    c = cards_text(view)
     lines = [
-        f"{t['title']} · {t['kinds'][p.kind]} {p.label}  "
-        + t["range"].format(start=f"{p.start:%Y-%m-%d}", end=f"{p.last_day:%Y-%m-%d}"),
-        f"  {cards['new']}: {h['new']}  ({t['vs_prev'].format(value=h['prev_new'])})",
-        f"  {cards['won']}: {h['won']}  ({t['vs_prev'].format(value=h['prev_won'])})",
-        f"  {cards['conversion']}: {fmt_pct(h['conversion'])}"
-        f"  ({t['vs_prev'].format(value=fmt_pct(h['prev_conversion']))})",
-        f"  {cards['median_days']}: {fmt_num(h['median_days'], 1)} {t['days']}",
-        f"  {cards['sla']}: {fmt_pct(h['sla_share'])}"
-        f"  ({t['vs_prev'].format(value=fmt_pct(h['prev_sla_share']))})",
-        f"  {cards['todo']}: "
-        + cards["todo_sub"].format(
-            breaches=h["breaches"],
-            soon=h["dormant_soon"],
-            overdue=h["dormant_overdue"],
-            actions=h["overdue_actions"],
-        ),
+        f"{t['title']} · {t['kinds'][view.metrics.period.kind]} {view.period_text}",
+        f"  {view.compared_text} · "
+        + t["as_of"].format(as_of=f"{view.as_of:%Y-%m-%d %H:%M}")
+        + f" · {inputs_text(view)}",
     ]
+    for key in ("new", "won", "conversion", "median_days", "sla", "todo"):
+        lines.append(f"  {c[key]['label']}: {c[key]['value']}  ({c[key]['sub']})")
+    if h["later"]:
+        lines.append("  " + t["later"].format(n=fmt_num(h["later"])))
     for path, error in view.unreadable:
         lines.append(f"  ! {path}: {error}")
     return lines
+
+
+def inputs_text(view: ReportView) -> str:
+    return view.text["inputs"].format(files=len(view.files), leads=fmt_num(view.leads))
+
+
+def cards_text(view: ReportView) -> dict[str, dict[str, str]]:
+    """Each headline number as shown (label, value, the line under it), for the terminal and
+    the page alike."""
+    h, t = view.metrics.headline, view.text
+    c = t["cards"]
+    vs = t["vs_prev"].format
+
+    def days(v) -> str:
+        return "-" if v is None else f"{fmt_num(v, 1)} {t['days']}"
+
+    return {
+        "new": {"label": c["new"], "value": fmt_num(h["new"]), "sub": vs(value=fmt_num(h["prev_new"]))},
+        "won": {"label": c["won"], "value": fmt_num(h["won"]), "sub": vs(value=fmt_num(h["prev_won"]))},
+        "conversion": {
+            "label": c["conversion"], "value": fmt_pct(h["conversion"]),
+            "sub": c["conversion_sub"].format(won=fmt_num(h["cohort_won"]), new=fmt_num(h["new"]))
+            + " · " + vs(value=fmt_pct(h["prev_conversion"])),
+        },
+        "median_days": {
+            "label": c["median_days"], "value": days(h["median_days"]),
+            "sub": c["median_days_sub"].format(deals=fmt_num(h["cycle_deals"]))
+            + " · " + vs(value=days(h["prev_median_days"])),
+        },
+        "sla": {
+            "label": c["sla"], "value": fmt_pct(h["sla_share"]),
+            "sub": c["sla_sub"].format(n=fmt_num(h["sla_evaluated"]))
+            + " · " + vs(value=fmt_pct(h["prev_sla_share"])),
+        },
+        "todo": {
+            "label": c["todo"], "value": fmt_num(h["todo"]),
+            "sub": c["todo_sub"].format(
+                breaches=fmt_num(h["breaches"]), soon=fmt_num(h["dormant_soon"]),
+                overdue=fmt_num(h["dormant_overdue"]), actions=fmt_num(h["overdue_actions"]),
+            ) + " · " + c["todo_once"].format(items=fmt_num(h["todo_items"]), leads=fmt_num(h["todo"])),
+        },
+    }  # fmt: skip
 
 
 def fmt_pct(value: float | None, digits: int = 1) -> str:

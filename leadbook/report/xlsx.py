@@ -211,13 +211,14 @@ def _overview(w: _Writer) -> None:
     view, t = w.view, w.t
     h, p, hl = view.metrics.headline, view.metrics.period, t["headline"]
     ws = w.sheet("overview")
-    ws.write_string(0, 0, f"{t['title']} · {t['kinds'][p.kind]} {p.label}", w.title)
+    ws.write_string(0, 0, f"{t['title']} · {t['kinds'][p.kind]} {view.period_text}", w.title)
     meta = [
         t["range"].format(start=f"{p.start:%Y-%m-%d}", end=f"{p.last_day:%Y-%m-%d}")
         + ("" if p.complete else f" {t['range_open']}"),
-        t["previous"].format(label=p.prev_label),
+        view.compared_text,
         t["as_of"].format(as_of=f"{view.as_of:%Y-%m-%d %H:%M}"),
-        t["inputs"].format(files=len(view.files), leads=f"{view.leads:,}"),
+        t["inputs"].format(files=len(view.files), leads=f"{view.leads:,}")
+        + (" · " + t["later"].format(n=f"{h['later']:,}") if h["later"] else ""),
         f"{t['masked']} · {t['generator']}",
     ]
     for i, line in enumerate(meta, start=1):
@@ -230,12 +231,18 @@ def _overview(w: _Writer) -> None:
         ws.write_string(row, 0, f"{path}: {error}", w.warn)
         row += 1
     cards = t["cards"]
-    rows = [
+    rows = [  # the numbers of the page's cards and the terminal, in the same units
         (cards["new"], h["new"], h["prev_new"], "int"),
         (cards["won"], h["won"], h["prev_won"], "int"),
         (cards["conversion"], h["conversion"], h["prev_conversion"], "pct"),
+        (
+            cards["median_days"] + f" ({t['days']})",
+            h["median_days"],
+            h["prev_median_days"],
+            "float",
+        ),
         (cards["sla"], h["sla_share"], h["prev_sla_share"], "pct"),
-        (cards["median_days"] + f" ({t['days']})", h["median_days_period"], None, "float"),
+        (cards["todo"], h["todo"], None, "int"),
         (hl["moved"], h["moved"], None, "int"),
         (hl["leads"], h["leads"], None, "int"),
         (hl["open"], h["open"], None, "int"),
@@ -314,8 +321,12 @@ def _time_to_close(w: _Writer) -> None:
     m, t = w.view.metrics, w.t
     ws = w.sheet("time_to_close")
     row = w.heading(ws, t["sections"]["time_to_close"], w.view.notes()["time_to_close"])
-    frame = m.time_to_close.with_columns(
-        pl.col("dimension").replace_strict(t["dimensions"], default=pl.col("dimension"))
+    frame = m.time_to_close.with_columns(  # the row over every deal is 全部, not (未填)
+        pl.when(pl.col("dimension") == "all")
+        .then(pl.lit(t["dimensions"]["all"]))
+        .otherwise(pl.col("group"))
+        .alias("group"),
+        pl.col("dimension").replace_strict(t["dimensions"], default=pl.col("dimension")),
     )
     columns = [("dimension", "text"), ("group", "text"), ("deals", "int"), ("mean_days", "float"),
                ("median_days", "float"), ("deals_period", "int"), ("median_days_period", "float")]  # fmt: skip
