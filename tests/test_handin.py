@@ -114,3 +114,21 @@ def test_a_workbook_named_by_the_rep_code_is_that_reps(tmp_path, runner):
         "unchanged_workbooks": [],
     }
     assert runner.invoke(cli, args).output.splitlines()[-1] == "交表检查:每位配置的销售都交了台账。"
+
+
+def test_a_shared_sheet_hands_in_for_each_rep_it_holds(tmp_path, runner):
+    """One sheet kept by *王 and *周 half and half (a shared sheet, as merge credits it per
+    row): neither is missing."""
+    cfg, books = _team(tmp_path)
+    books["WA"].unlink()
+    rows = [
+        lead("*王", "北京京华软件有限公司", datetime(2024, 6, 6, 9, 0), province="北京市",
+             city="北京市", office_phone="010-66001234", im_account="wxid_jinghua"),
+        lead("*周", "天津海河机电有限公司", datetime(2024, 6, 7, 9, 0), province="天津市",
+             city="天津市", office_phone="022-66001234", im_account="wxid_haihe"),
+    ]  # fmt: skip
+    book(tmp_path / "reps" / "north.xlsx", cfg, rows)
+    args = ["merge", str(tmp_path / "reps"), "-o", str(tmp_path / "m.xlsx"), "--config", str(cfg)]
+    doc = json.loads(runner.invoke(cli, [*args, "--as-of", AS_OF, "--format", "json"]).output)
+    assert doc["handin"]["missing_reps"] == [] and doc["handin"]["unknown_workbooks"] == []
+    assert doc["handin"]["complete"] is True

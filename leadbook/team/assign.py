@@ -20,7 +20,8 @@ a partner's sheet) handed out to the reps, appended to copies of the reps' workb
    the highest the rep already has for that channel and day (``ids_for``' format, never an ID
    the reps' workbooks or the master already hold). It is appended to a copy of the rep's
    workbook in ``out_dir`` (same file name; ``team.append``). Only reps with an .xlsx/.xlsm
-   workbook in the folder receive leads.
+   workbook of their own in the folder receive leads (a shared sheet's customers count as
+   existing, each with the rep its row credits, but nothing is appended to it).
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ from leadbook.core.leadid import format_lead_id
 from leadbook.core.mask import mask_text
 from leadbook.core.show import shown_path
 from leadbook.merge.company import company_key, im_key, phone_key
+from leadbook.merge.versions import _row_reps as row_reps
 from leadbook.merge.versions import sheet_values
 from leadbook.read.normalize import ROW
 from leadbook.team.append import append_rows
-from leadbook.team.handin import workbook_rep
+from leadbook.team.handin import by_code, shared, workbook_rep
 from leadbook.team.rules import Load, choose, take
 
 ANY_ID = re.compile(r"^(?P<code>[A-Z]{2,8})(?P<date>\d{8})(?P<rep>[A-Z]{0,4})(?P<seq>\d{3,})$")
@@ -197,6 +199,8 @@ def _read_reps(paths, config, catalog, lang, result: AssignResult, lists=()):
             col = next((c for c, h in raw.register.unknown if keys.get(h) == "rep"), None)
             reps = raw.register.extra_values(col, reg[ROW].to_list()) if col is not None else []
             reps = [mask_text(r or "") for r in reps] or [""] * reg.height
+        elif shared(reg):  # its customers count, per row; no rep's own book to append to
+            reps = [by_code(r, config) for r in row_reps(reg, log, Path(raw.path).stem).to_list()]
         else:
             rep = workbook_rep(raw, reg, log, config)
             statuses = _col(reg, "status")

@@ -5,7 +5,8 @@ configured reps handed in no workbook, which workbooks belong to no configured r
 A workbook's rep is found as ``merge`` fills 负责销售: the custom document property
 ``leadbook_rep`` when the workbook has one, else its most common 最近跟进人, else its log's
 most common 跟进人, else the file's name; a name that is a configured rep's code (``ZH.xlsx``,
-as ``split`` names the files) stands for that rep. A master (its provenance columns) is no rep's
+as ``split`` names the files) stands for that rep. A shared sheet (no one 最近跟进人 on most
+rows) hands in for each rep its rows credit, as merge credits them. A master (its provenance columns) is no rep's
 workbook; with ``--into`` it gives, per rep (its 负责销售), the newest 最近跟进时间 it holds: a
 rep's workbook with no 最近跟进时间 and no log contact after that is "unchanged" (the old
 state sent again). A rep the master holds no lead of has nothing to compare with.
@@ -16,6 +17,7 @@ are shown masked (mobiles, e-mails), as everything leadbook prints.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +31,7 @@ from leadbook.core.mask import mask_text
 from leadbook.core.messages import text
 from leadbook.core.show import shown_path
 from leadbook.merge.versions import _file_rep as merge_rep
+from leadbook.merge.versions import _row_reps as row_reps
 from leadbook.read.normalize import ROW
 from leadbook.read.reader import RawBook
 
@@ -60,8 +63,17 @@ class Seen:
             self.master_paths.append(raw.path)
             self._master(raw, reg)
             return
+        if shared(reg):  # a shared sheet hands in for every rep whose rows it holds
+            reps = row_reps(reg, log, Path(raw.path).stem)
+            for rep in dict.fromkeys(reps.to_list()):
+                mine = reg.filter(reps == rep)
+                self.workbooks.append(Workbook(raw.path, self._rep(rep), _newest(mine, None)))
+            return
         rep = workbook_rep(raw, reg, log, self.config)
         self.workbooks.append(Workbook(raw.path, rep, _newest(reg, log)))
+
+    def _rep(self, rep: str) -> str:
+        return by_code(rep, self.config)
 
     def _master(self, raw: RawBook, reg: pl.DataFrame) -> None:
         keys = provenance.header_keys()
@@ -83,11 +95,23 @@ def workbook_rep(
     configured rep's code stands for the rep."""
     own = (raw.properties or {}).get(REP_PROPERTY, "").strip()
     rep = mask_text(own) if own else merge_rep(reg, log, Path(raw.path).stem)
+    return by_code(rep, config)
+
+
+def by_code(rep: str, config: TeamConfig | None) -> str:
+    """``rep``, or the configured rep whose code it is (``ZH`` -> ``*张``)."""
     if config is not None and rep not in config.reps:
-        by_code = next((r for r in config.team if r.code and r.code == rep.upper()), None)
-        if by_code is not None:
-            return mask_text(by_code.name)
+        coded = next((r for r in config.team if r.code and r.code == rep.upper()), None)
+        if coded is not None:
+            return mask_text(coded.name)
     return rep
+
+
+def shared(reg: pl.DataFrame) -> bool:
+    """A shared sheet (``provenance.shared_sheet``: no one 最近跟进人 on most rows)."""
+    if "last_owner" not in reg.columns:
+        return False
+    return provenance.shared_sheet(Counter(v for v in reg["last_owner"].to_list() if v))
 
 
 def _newest(reg: pl.DataFrame, log: Any) -> datetime | None:
