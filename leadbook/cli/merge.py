@@ -45,6 +45,14 @@ from leadbook.core.errors import LeadbookError
     "(a .csv cannot be encrypted: with --encrypt write .xlsx).",
 )
 @click.option("--valid-only", is_flag=True, help="Leave out rows with error findings (counted).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts (the summary and the hand-in check, on stdout).",
+)
 @as_of_option
 @config_option
 @lang_option
@@ -57,6 +65,7 @@ def merge(
     into,
     conflicts_path,
     valid_only,
+    fmt,
     as_of,
     config_path,
     lang,
@@ -71,7 +80,9 @@ def merge(
     masters. One row per lead: the version with the latest contact wins and
     differing fields are reported; customers under several lead IDs (撞单)
     are grouped, the first registration owns them. Rows with findings are
-    kept and flagged. Exit code: 0 merged, 1 merged but an input was
+    kept and flagged. With reps in the team config, the hand-in check lists
+    the reps who sent no workbook, workbooks of no configured rep and (with
+    --into) workbooks with no contact newer than the master's. Exit code: 0 merged, 1 merged but an input was
     unreadable (skipped), 2 nothing could run.
 
     \b
@@ -88,6 +99,7 @@ def merge(
     from leadbook.merge.into import check_master
     from leadbook.merge.master import merge_paths, write_master
     from leadbook.read.reader import expand_paths
+    from leadbook.team.handin import Seen, check_hand_in
 
     if not paths and into is None:
         raise click.UsageError(message("merge_no_inputs", lang))
@@ -113,6 +125,7 @@ def merge(
             check_master(into, lang=lang, password=password)
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
+    seen = Seen(config)
     with _merge_lock(into, out, lang):
         with progress(len(expand_paths(inputs)), "merge", lang) as advance:
             result = merge_paths(
@@ -123,6 +136,7 @@ def merge(
                 valid_only=valid_only,
                 on_file=advance,
                 password=password,
+                on_frames=seen.take,
             )
         if result.files_read == 0:
             for line in summary_lines(result, lang):
@@ -142,11 +156,29 @@ def merge(
                 write_conflicts(result, conflicts_path, lang=lang, force=force, password=lock)
         except LeadbookError as exc:
             raise CannotRun.of(exc, lang) from None
-    for line in summary_lines(result, lang):
-        click.echo(line)
-    written = f"{out}" + (f", {conflicts_path}" if conflicts_path else "")
-    click.echo(message("wrote", lang, paths=written))
+    _show(result, check_hand_in(seen, config), [out, conflicts_path], fmt, lang)
     sys.exit(1 if result.unreadable else 0)
+
+
+def _show(result, hand_in, written, fmt: str, lang: str) -> None:
+    """The summary (and the hand-in check) as text lines or one JSON document."""
+    from leadbook.core.show import shown_path
+    from leadbook.merge.conflicts import summary_lines
+    from leadbook.team.handin import hand_in_dict, hand_in_lines
+
+    written = [p for p in written if p is not None]
+    if fmt == "json":
+        import json
+
+        from leadbook.merge.results import summary_dict
+
+        doc = {"version": 1, **summary_dict(result), "handin": hand_in_dict(hand_in)}
+        doc["written"] = [shown_path(p) for p in written]
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    for line in summary_lines(result, lang) + hand_in_lines(hand_in, lang):
+        click.echo(line)
+    click.echo(message("wrote", lang, paths=", ".join(str(p) for p in written)))
 
 
 @contextlib.contextmanager

@@ -53,6 +53,8 @@ def validate(
     \b
     PATHS are workbooks, folders (searched recursively) or globs. Findings are
     printed per file, worst first, as `sheet!C12  code  message  hint`.
+    With reps in the team config, the hand-in check follows: reps without a
+    workbook, workbooks of no configured rep.
     Exit code: 0 no errors, 1 errors found (or warnings with --strict),
     2 a file could not be read or the options are wrong.
 
@@ -61,10 +63,11 @@ def validate(
       leadbook validate reps/ --annotate checked/ --as-of 2024-06-30
       leadbook validate locked/ --password-env LEADS_PW --annotate checked/ --encrypt
     """
-    from leadbook.check.render import render_json, render_text
+    from leadbook.check.render import render_text, report_dict
     from leadbook.check.validate import validate_paths
     from leadbook.core.config import load_config
     from leadbook.read.reader import expand_paths
+    from leadbook.team.handin import Seen, check_hand_in, hand_in_dict, hand_in_lines
 
     if encrypt and annotate_dir is None:
         raise click.UsageError(message("encrypt_needs_annotate", lang))
@@ -81,6 +84,7 @@ def validate(
                 message("cannot_create_folder", lang, path=annotate_dir, reason=exc.strerror)
             ) from None
     total = len(expand_paths([str(p) for p in paths]))
+    seen = Seen(config)  # the hand-in check (reps in the team config)
     with progress(total, "validate", lang) as advance:
         report = validate_paths(
             paths,
@@ -90,14 +94,23 @@ def validate(
             on_file=advance,
             password=password,
             keep_lead_ids=annotate_dir is not None,
+            on_frames=seen.take if config.reps else None,
         )
     annotated = True
     if annotate_dir is not None:
         annotated = _annotate_all(report, annotate_dir, lang, force, password, encrypt)
+    hand_in = check_hand_in(seen, config)
     if fmt == "json":
-        click.echo(render_json(report))
+        import json
+
+        doc = report_dict(report)
+        if hand_in is not None:
+            doc["handin"] = hand_in_dict(hand_in)
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         click.echo(render_text(report, color=sys.stdout.isatty()))
+        for line in hand_in_lines(hand_in, lang):
+            click.echo(line)
     sys.exit(report.exit_code(strict) if annotated else 2)
 
 

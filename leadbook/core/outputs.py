@@ -2,9 +2,10 @@
 and leaves them out with a note: an annotated copy (first sheet 校验结果 / Findings), the Excel
 summary of ``report`` (document comment "由 leadbook 生成"), a conflicts report of ``merge``
 (its sheets, or in CSV its header row), a hand-off copy of ``handoff`` (``<name>.handoff.xlsx``,
-left out only beside its original). The writers' strings are checked against these in
-tests/test_formats.py and tests/test_report_inputs.py. Sheet names and the document comment
-survive a save in Excel or LibreOffice, also as .ods (tests/test_report_inputs.py).
+left out only beside its original), the assignments table of ``assign`` (its header row). The
+writers' strings are checked against these in tests/test_formats.py and
+tests/test_report_inputs.py. Sheet names and the document comment survive a save in Excel or
+LibreOffice, also as .ods (tests/test_report_inputs.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ CONFLICTS_SHEETS = (  # merge/conflicts.py _TEXT[*]["kinds"]
     frozenset({"字段冲突", "编号重复", "撞单"}),
     frozenset({"conflict", "ID collision", "duplicate customer"}),
 )
+
+ASSIGNMENTS_HEADERS = {  # team/assigned.py: the header row of assignments.csv, per language
+    "zh": ("来源清单", "清单行", "公司名称", "线索编号", "分配给", "原因代码", "原因", "写入副本", "副本行",
+           "待补全"),
+    "en": ("List", "List row", "Company", "Lead ID", "Assigned to", "Reason code", "Why", "Copy",
+           "Copy row", "To complete"),
+}  # fmt: skip
 
 
 @cache

@@ -61,15 +61,23 @@ def merge_paths(
     valid_only: bool = False,
     on_file: Callable[[FileReport], None] | None = None,
     password: str | None = None,
+    on_frames: Callable | None = None,
 ) -> MergeResult:
     """Read, validate and merge every workbook named by ``paths`` (files, folders, globs,
     masters). Unreadable files are reported in ``result.report``, the rest merged.
-    Encrypted inputs are decrypted in memory with ``password``."""
+    Encrypted inputs are decrypted in memory with ``password``. ``on_frames`` also sees each
+    readable file's frames (as ``validate_paths`` hands them over; the hand-in check)."""
     from leadbook.check.validate import validate_paths
 
     config = config or load_config()
     catalog = catalog or load_catalog()
     collector = Collector(catalog, password)
+
+    def take(*args) -> None:
+        collector.take(*args)
+        if on_frames is not None:
+            on_frames(*args)
+
     report = validate_paths(
         paths,
         config=config,
@@ -77,7 +85,7 @@ def merge_paths(
         as_of=as_of,
         lang=lang,
         on_file=on_file,
-        on_frames=collector.take,
+        on_frames=take,
         password=password,
     )
     versions = concat_versions(collector.registers, catalog.register)

@@ -103,3 +103,29 @@ class MergeResult:
     def flagged(self) -> int:
         """Master rows with findings (validation codes or a 撞单 mark)."""
         return self.register.filter(pl.col(FINDINGS) != "").height
+
+
+def summary_dict(result: MergeResult) -> dict:
+    """A merge's counts for a JSON document (``merge --format json``); paths as shown."""
+    from leadbook.core.mask import mask_text
+    from leadbook.core.show import shown_path
+
+    return {
+        "files_read": result.files_read,
+        "input_rows": result.input_rows,
+        "master_rows": result.master_rows,
+        "merged": result.merged,
+        "dropped": result.dropped,
+        "log_entries": result.log.height,
+        "conflicts": len(result.conflicts),
+        "renumbered": len(result.renumbered),
+        "duplicate_groups": len(result.groups),
+        "flagged": result.flagged,
+        "unreadable": [
+            {"path": shown_path(f.path), "error": mask_text(f.error)} for f in result.unreadable
+        ],
+        "skipped": [
+            {"path": shown_path(f.path), "reason": mask_text(f.skipped or "")}
+            for f in result.skipped
+        ],
+    }

@@ -119,7 +119,8 @@ def _named(path: Path) -> Input:
     if path.name.startswith("~$"):
         return Input(path, skip="skip_lock")
     kind = own_output(path)
-    return Input(path, skip=f"skip_{kind}") if kind in ("summary", "conflicts") else Input(path)
+    own = kind in ("summary", "conflicts", "assignments")
+    return Input(path, skip=f"skip_{kind}") if own else Input(path)
 
 
 # ------------------------------------------------------------------ leadbook's outputs
@@ -128,7 +129,7 @@ _DESCRIPTION = re.compile(r"<dc:description>([^<]{0,200})</dc:description>")
 
 
 def own_output(path: Path) -> str | None:
-    """``annotated``, ``summary`` or ``conflicts`` when ``path`` is one of leadbook's own
+    """``annotated``, ``summary``, ``conflicts`` or ``assignments`` when ``path`` is one of leadbook's own
     outputs, else None (also when it cannot be told: the reader then says what is wrong)."""
     try:
         with open(path, "rb") as fh:
@@ -202,4 +203,6 @@ def _own_csv(head: bytes) -> str | None:
         head = head[len(codecs.BOM_UTF8) :]
     text = head.decode("utf-8", "replace")
     first = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
-    return "conflicts" if tuple(first) in outputs.CONFLICTS_HEADERS else None
+    if tuple(first) in outputs.CONFLICTS_HEADERS:
+        return "conflicts"
+    return "assignments" if tuple(first) in outputs.ASSIGNMENTS_HEADERS.values() else None

@@ -42,6 +42,7 @@ MESSAGES = {
         "skip_conflicts": "leadbook merge 写出的冲突报告,不是线索台账",
         "skip_handoff": "leadbook handoff 写出的交接副本,原文件也在这个文件夹里:只统计原文件"
         "(交接确认后,请用副本替换原文件)",
+        "skip_assignments": "leadbook assign 写出的分配表,不是线索台账",
     },
     "en": {
         "missing": "file not found",
@@ -74,6 +75,7 @@ MESSAGES = {
         "skip_conflicts": "a conflicts report written by leadbook merge, not a lead register",
         "skip_handoff": "a hand-off copy written by leadbook handoff, beside its original: only "
         "the original is counted (once the hand-off is agreed, replace the original with it)",
+        "skip_assignments": "an assignments table written by leadbook assign, not a lead register",
     },
 }
 
