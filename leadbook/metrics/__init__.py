@@ -25,6 +25,7 @@ from leadbook.metrics.activity import (
     sla_breaches,
     sla_outcomes,
 )
+from leadbook.metrics.due import due_items, split_breaches
 from leadbook.metrics.facts import Facts, prepare
 from leadbook.metrics.period import PERIODS, Period, period_for
 from leadbook.metrics.pipeline import (
@@ -39,6 +40,7 @@ from leadbook.metrics.pipeline import (
 )
 from leadbook.metrics.tables import KEY, Tables
 from leadbook.metrics.terms import need_terms
+from leadbook.metrics.trend import trend
 
 __all__ = [
     "PERIODS",
@@ -64,6 +66,9 @@ __all__ = [
     "stage_moves",
     "time_to_close",
     "won_in_period",
+    "due_items",
+    "split_breaches",
+    "trend",
 ]
 
 
@@ -87,12 +92,26 @@ class Metrics:
     loss_by_channel: pl.DataFrame
     terms: pl.DataFrame
     reps: pl.DataFrame
+    # The last periods, oldest first (metrics.trend): period_start, period_end, label,
+    # new_leads, won, conversion, cycle_days_median, sla_share, one column per open stage.
+    trend: pl.DataFrame
+    # Each rep's to-do for the coming due_days (metrics.due): one row per item, with ``rep``.
+    due: pl.DataFrame
+    # SLA breaches whose deadline lies before the period (``breaches`` are the period's).
+    backlog: pl.DataFrame
 
 
 def compute(
-    tables: Tables, *, period: str, as_of: datetime, config: TeamConfig, terms: bool = True
+    tables: Tables,
+    *,
+    period: str,
+    as_of: datetime,
+    config: TeamConfig,
+    terms: bool = True,
+    due_days: int | None = None,
 ) -> Metrics:
-    """All metrics of the ``period`` (week, month, quarter) that contains ``as_of``."""
+    """All metrics of the ``period`` (week, month, quarter) that contains ``as_of``; the
+    to-do covers ``due_days`` days (None: the config's ``due_days``)."""
     facts = prepare(tables, config, as_of)
     p = period_for(period, as_of)
     cohort = cohort_totals(facts, p)
@@ -100,7 +119,7 @@ def compute(
     ttc = time_to_close(facts, p)
     sla = first_follow_up(facts, p)
     overdue, soon = dormancy(facts)
-    breaches = sla_breaches(facts, p)
+    breaches, backlog = split_breaches(sla_breaches(facts, p), p)
     react = reactivation(facts, p)
     actions = overdue_actions(facts)
     overall = ttc.filter(pl.col("dimension") == "all").row(0, named=True)
@@ -122,11 +141,12 @@ def compute(
         "prev_sla_share": sla_row["prev_share"],
         "sla_evaluated": sla_row["evaluated"],
         "breaches": breaches.height,
+        "backlog": backlog.height,
         "dormant_overdue": overdue.height,
         "dormant_soon": soon.height,
         "reactivation": react.height,
         "overdue_actions": actions.height,
-        "todo": pl.concat([f.select(KEY) for f in (breaches, overdue, soon, actions)])[
+        "todo": pl.concat([f.select(KEY) for f in (breaches, backlog, overdue, soon, actions)])[
             KEY
         ].n_unique(),
         "lost": int(facts.leads["_lost"].sum()),
@@ -148,6 +168,9 @@ def compute(
         loss_by_channel=loss_by_channel(facts),
         terms=need_terms(facts) if terms else need_terms_empty(),
         reps=reps(facts, p),
+        trend=trend(facts, p, tables.snapshots),
+        due=due_items(facts, due_days),
+        backlog=backlog,
     )
 
 

@@ -68,6 +68,16 @@ LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("lead_id", "text"), ("company", "text"), ("potential", "text"), ("status", "text"),
         (REP, "text"), ("next_due", "date"), ("days_overdue", "int"), ("next_action", "text"),
     ],
+    "backlog": [
+        ("lead_id", "text"), ("company", "text"), ("potential", "text"), ("channel", "text"),
+        (REP, "text"), ("created_at", "datetime"), ("deadline", "datetime"),
+        ("hours_late", "hours"), ("need", "text"),
+    ],
+    "due": [
+        (REP, "text"), ("task", "outcome"), ("lead_id", "text"), ("company", "text"),
+        ("potential", "text"), ("status", "text"), ("next_due", "date"),
+        ("deadline", "datetime"), ("days_left", "int"), ("next_action", "text"),
+    ],
 }  # fmt: skip
 LIST_SOURCES = {
     "breaches": "breaches",
@@ -75,6 +85,8 @@ LIST_SOURCES = {
     "overdue": "dormant_overdue",
     "reactivation": "reactivation",
     "actions": "overdue_actions",
+    "backlog": "backlog",
+    "due": "due",
 }
 
 
@@ -124,6 +136,9 @@ class ReportView:
             "days": self.config.dormancy_days,
             "soon": self.config.dormant_soon_days,
             "quarter": f"{self.metrics.period.quarter_start:%Y-%m-%d}",
+            "due_days": self.config.due_days,
+            "entry": next(iter(self.config.values("statuses")), "-"),
+            "period_start": f"{self.metrics.period.start:%Y-%m-%d}",
         }
         return {k: v.format(**params) for k, v in self.text["notes"].items()}
 
@@ -222,6 +237,7 @@ def summary_lines(view: ReportView) -> list[str]:
         f"  {cards['todo']}: "
         + cards["todo_sub"].format(
             breaches=h["breaches"],
+            backlog=h["backlog"],
             soon=h["dormant_soon"],
             overdue=h["dormant_overdue"],
             actions=h["overdue_actions"],

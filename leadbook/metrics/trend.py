@@ -1,0 +1,165 @@
+"""How the numbers moved: the last 12 periods (weeks, months or quarters, the report's kind),
+oldest first, ending with the report's period (issue 12, point 5).
+
+Per period, the same numbers as the headline, by the same functions, so the last point is the
+headline: ``new_leads`` (created in it), ``won`` (closed won in it: ``_won_at``),
+``conversion`` (won / new of its cohort, by the leads' status now: :func:`cohort_totals`),
+``cycle_days_median`` (days from creation to close of the deals won in it),
+``sla_share`` (first follow-up in time of its cohort) and the pipeline by stage at its end:
+one column per open status of the config (待跟进 ... 商务谈判), the leads in that status then.
+
+The status of a lead at a moment (the period's end; as_of for a period still running):
+
+1. a lead created after the moment (or without a creation time) is not counted;
+2. the last 状态变更为 of its follow-up log dated before the moment;
+3. none before but one later, or the lead was won / lost (``_won_at``, ``_lost_at``) after the
+   moment: the status a lead starts in (the config's first status, 待跟进);
+4. otherwise (the log records no status change at all): its status now.
+
+Where an earlier register state is known (:attr:`Tables.snapshots`: an older master given
+with the newest one, or kept by ``merge --into``), the pipeline at a period's end is the
+latest snapshot taken in that period (after its start, at or before its end), counted as it
+was then, instead of the reconstruction. A leading run of periods that end before the first
+lead (and the first snapshot) is left out: the trend has at most 12 points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from leadbook.metrics.activity import first_follow_up
+from leadbook.metrics.facts import Facts, group
+from leadbook.metrics.period import Period
+from leadbook.metrics.pipeline import cohort_totals, time_to_close, won_in_period
+from leadbook.metrics.tables import KEY, Snapshot
+from leadbook.read.normalize import FILE, ROW
+
+TREND_PERIODS = 12
+COLUMNS = ["period_start", "period_end", "label", "new_leads", "won", "conversion"]
+COLUMNS += ["cycle_days_median", "sla_share"]
+
+
+def stages(facts: Facts) -> list[str]:
+    """The pipeline's stages: the config's statuses that are not closed, in its order."""
+    closed = set(group(facts.config, "closed"))
+    return [s for s in facts.config.values("statuses") if s not in closed]
+
+
+def _shift(kind: str, start: datetime, n: int) -> datetime:
+    """The start of the period ``n`` periods after (before, when negative) ``start``."""
+    if kind == "week":
+        return start + timedelta(days=7 * n)
+    months = {"month": 1, "quarter": 3}[kind] * n
+    index = start.year * 12 + start.month - 1 + months
+    return start.replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def periods_back(period: Period, n: int = TREND_PERIODS) -> list[Period]:
+    """The ``n`` periods ending with ``period``, oldest first (each with the report's as_of)."""
+    out = []
+    for back in range(n - 1, 0, -1):
+        start = _shift(period.kind, period.start, -back)
+        end = _shift(period.kind, start, 1)
+        out.append(replace(period, start=start, end=end, prev_start=_shift(period.kind, start, -1)))
+    return [*out, period]
+
+
+def _before(col: str, period: Period) -> pl.Expr:
+    """True where the time in ``col`` lies before the period's end and not after as_of."""
+    return (pl.col(col) < period.end) & (pl.col(col) <= period.as_of)
+
+
+def status_at(facts: Facts, period: Period) -> pl.DataFrame:
+    """``_lead`` and ``status`` of every lead that existed at the period's end (the rule in
+    the module's docstring)."""
+    changes = facts.log.filter(
+        pl.col(KEY).is_not_null()
+        & pl.col("contact_at").is_not_null()
+        & pl.col("status_to").is_not_null()
+    )
+    then = (
+        changes.filter(_before("contact_at", period))
+        .group_by(KEY)
+        .agg(pl.col("status_to").sort_by("contact_at", FILE, ROW).last().alias("_then"))
+    )
+    later = (
+        changes.filter(~_before("contact_at", period))
+        .select(KEY)
+        .unique()
+        .with_columns(pl.lit(True).alias("_later"))
+    )
+    statuses = facts.config.values("statuses")
+    entry = statuses[0] if statuses else None
+    closed_later = (pl.col("_won_at") >= period.end) | (pl.col("_lost_at") >= period.end)
+    status = (
+        pl.when(pl.col("_then").is_not_null())
+        .then(pl.col("_then"))
+        .when(pl.col("_later").fill_null(False) | closed_later.fill_null(False))
+        .then(pl.lit(entry, dtype=pl.String))
+        .otherwise(pl.col("status"))
+    )
+    return (
+        facts.leads.filter(pl.col("created_at").is_not_null() & _before("created_at", period))
+        .join(then, on=KEY, how="left")
+        .join(later, on=KEY, how="left")
+        .select(KEY, status.alias("status"))
+    )
+
+
+def snapshot_for(period: Period, snapshots: Sequence[Snapshot]) -> Snapshot | None:
+    """The latest snapshot taken in the period (after its start, at or before its end and
+    as_of), or None."""
+    inside = [
+        s
+        for s in snapshots
+        if period.start < s.taken_at <= min(period.end, period.as_of) and "status" in s.register
+    ]
+    return max(inside, key=lambda s: s.taken_at) if inside else None
+
+
+def pipeline_at(facts: Facts, period: Period, snapshots: Sequence[Snapshot] = ()) -> dict[str, int]:
+    """Leads per open stage at the period's end (from a snapshot where one was taken)."""
+    snap = snapshot_for(period, snapshots)
+    frame = snap.register if snap is not None else status_at(facts, period)
+    counts = dict(frame.group_by("status").agg(pl.len()).iter_rows())
+    return {s: int(counts.get(s, 0)) for s in stages(facts)}
+
+
+def trend(
+    facts: Facts, period: Period, snapshots: Sequence[Snapshot] = (), n: int = TREND_PERIODS
+) -> pl.DataFrame:
+    """One row per period, oldest first: the columns of the module's docstring."""
+    periods = periods_back(period, n)
+    firsts = [facts.leads["created_at"].min()] + [s.taken_at for s in snapshots]
+    first = min((t for t in firsts if t is not None), default=None)
+    periods = [q for q in periods if first is not None and q.end > first] or [period]
+    names = stages(facts)
+    rows = []
+    for q in periods:
+        cohort = cohort_totals(facts, q)
+        ttc = time_to_close(facts, q).filter(pl.col("dimension") == "all").row(0, named=True)
+        sla = first_follow_up(facts, q).row(0, named=True)
+        rows.append(
+            {
+                "period_start": q.start.date(),
+                "period_end": q.last_day,
+                "label": q.label,
+                "new_leads": cohort["new"],
+                "won": won_in_period(facts, q)[0],
+                "conversion": cohort["conversion"],
+                "cycle_days_median": ttc["median_days_period"],
+                "sla_share": sla["share"],
+                **pipeline_at(facts, q, snapshots),
+            }
+        )
+    schema = {
+        "period_start": pl.Date, "period_end": pl.Date, "label": pl.String,
+        "new_leads": pl.Int64, "won": pl.Int64, "conversion": pl.Float64,
+        "cycle_days_median": pl.Float64, "sla_share": pl.Float64,
+        **{s: pl.Int64 for s in names},
+    }  # fmt: skip
+    return pl.DataFrame(rows, schema=schema)
