@@ -26,7 +26,7 @@ lead (and the first snapshot) is left out: the trend has at most 12 points.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -73,39 +73,54 @@ def _before(col: str, period: Period) -> pl.Expr:
     return (pl.col(col) < period.end) & (pl.col(col) <= period.as_of)
 
 
-def status_at(facts: Facts, period: Period) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Changes:
+    """The log's status changes in the order they were made (time, then file and row) and
+    each lead's newest change (``_last_change``): made once for every period's end."""
+
+    log: pl.DataFrame  # _lead, contact_at, status_to
+    last: pl.DataFrame  # _lead, _last_change
+
+
+def status_changes(facts: Facts) -> Changes:
+    log = (
+        facts.log.filter(
+            pl.col(KEY).is_not_null()
+            & pl.col("contact_at").is_not_null()
+            & pl.col("status_to").is_not_null()
+        )
+        .sort("contact_at", FILE, ROW)
+        .select(KEY, "contact_at", "status_to")
+    )
+    last = log.group_by(KEY).agg(pl.col("contact_at").max().alias("_last_change"))
+    return Changes(log, last)
+
+
+def status_at(facts: Facts, period: Period, changes: Changes | None = None) -> pl.DataFrame:
     """``_lead`` and ``status`` of every lead that existed at the period's end (the rule in
-    the module's docstring)."""
-    changes = facts.log.filter(
-        pl.col(KEY).is_not_null()
-        & pl.col("contact_at").is_not_null()
-        & pl.col("status_to").is_not_null()
-    )
+    the module's docstring). ``changes``: :func:`status_changes`, when already made."""
+    changes = status_changes(facts) if changes is None else changes
     then = (
-        changes.filter(_before("contact_at", period))
-        .group_by(KEY)
-        .agg(pl.col("status_to").sort_by("contact_at", FILE, ROW).last().alias("_then"))
-    )
-    later = (
-        changes.filter(~_before("contact_at", period))
-        .select(KEY)
-        .unique()
-        .with_columns(pl.lit(True).alias("_later"))
+        changes.log.filter(_before("contact_at", period))
+        .group_by(KEY)  # the order within a lead is kept: the last is the newest change
+        .agg(pl.col("status_to").last().alias("_then"))
     )
     statuses = facts.config.values("statuses")
     entry = statuses[0] if statuses else None
+    later = pl.col("_last_change").is_not_null() & ~_before("_last_change", period)
     closed_later = (pl.col("_won_at") >= period.end) | (pl.col("_lost_at") >= period.end)
     status = (
         pl.when(pl.col("_then").is_not_null())
         .then(pl.col("_then"))
-        .when(pl.col("_later").fill_null(False) | closed_later.fill_null(False))
+        .when(later | closed_later.fill_null(False))
         .then(pl.lit(entry, dtype=pl.String))
         .otherwise(pl.col("status"))
     )
     return (
         facts.leads.filter(pl.col("created_at").is_not_null() & _before("created_at", period))
+        .select(KEY, "status", "_won_at", "_lost_at")
         .join(then, on=KEY, how="left")
-        .join(later, on=KEY, how="left")
+        .join(changes.last, on=KEY, how="left")
         .select(KEY, status.alias("status"))
     )
 
@@ -121,10 +136,15 @@ def snapshot_for(period: Period, snapshots: Sequence[Snapshot]) -> Snapshot | No
     return max(inside, key=lambda s: s.taken_at) if inside else None
 
 
-def pipeline_at(facts: Facts, period: Period, snapshots: Sequence[Snapshot] = ()) -> dict[str, int]:
+def pipeline_at(
+    facts: Facts,
+    period: Period,
+    snapshots: Sequence[Snapshot] = (),
+    changes: Changes | None = None,
+) -> dict[str, int]:
     """Leads per open stage at the period's end (from a snapshot where one was taken)."""
     snap = snapshot_for(period, snapshots)
-    frame = snap.register if snap is not None else status_at(facts, period)
+    frame = snap.register if snap is not None else status_at(facts, period, changes)
     counts = dict(frame.group_by("status").agg(pl.len()).iter_rows())
     return {s: int(counts.get(s, 0)) for s in stages(facts)}
 
@@ -138,6 +158,7 @@ def trend(
     first = min((t for t in firsts if t is not None), default=None)
     periods = [q for q in periods if first is not None and q.end > first] or [period]
     names = stages(facts)
+    changes = status_changes(facts)
     rows = []
     for q in periods:
         cohort = cohort_totals(facts, q)
@@ -153,7 +174,7 @@ def trend(
                 "conversion": cohort["conversion"],
                 "cycle_days_median": ttc["median_days_period"],
                 "sla_share": sla["share"],
-                **pipeline_at(facts, q, snapshots),
+                **pipeline_at(facts, q, snapshots, changes),
             }
         )
     schema = {
