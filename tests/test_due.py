@@ -104,7 +104,7 @@ def test_the_window_follows_due_days():
     assert config.due_days == 8
     assert "P2" in due_items(facts(config))["lead_id"].to_list()
     assert load_config().due_days == 7
-    m = compute(tables(), period="month", as_of=AS_OF, config=load_config(), due_days=3)
+    m = compute(tables(), period="month", as_of=AS_OF, config=build_config({"due_days": 3}))
     assert m.due.height == 3
 
 

@@ -337,7 +337,13 @@ def first_contact_in_time(reg, log, ctx) -> Iterator[Hits]:
         # record to put right (log the real contact, update the status), not a call to make.
         overdue = (pl.lit(ctx.as_of) - deadline).dt.total_days()
         stale = first.is_null() & (overdue > SLA_STALE_DAYS)
-        reason = pl.when(stale).then(pl.lit("long-ago")).when(first.is_not_null())
+        reason = (
+            pl.when(stale)
+            .then(pl.lit("long-ago"))
+            .when(first.is_not_null())
+            .then(pl.lit("late"))
+            .otherwise(pl.lit(None, dtype=pl.String))
+        )
         yield _hits(
             "sla-breach",
             "register",
@@ -346,7 +352,7 @@ def first_contact_in_time(reg, log, ctx) -> Iterator[Hits]:
             pl.coalesce(first.dt.strftime("%Y-%m-%d %H:%M"), pl.lit("")),
             hours=sla.cast(pl.Int64).cast(pl.String),
             level=pl.col("potential"),
-            reason=reason.then(pl.lit("late")).otherwise(pl.lit(None, dtype=pl.String)),
+            reason=reason,
             days=overdue.cast(pl.String),
         )
 

@@ -108,10 +108,9 @@ def compute(
     as_of: datetime,
     config: TeamConfig,
     terms: bool = True,
-    due_days: int | None = None,
 ) -> Metrics:
     """All metrics of the ``period`` (week, month, quarter) that contains ``as_of``; the
-    to-do covers ``due_days`` days (None: the config's ``due_days``)."""
+    to-do covers the config's ``due_days``."""
     facts = prepare(tables, config, as_of)
     p = period_for(period, as_of)
     cohort = cohort_totals(facts, p)
@@ -169,7 +168,7 @@ def compute(
         terms=need_terms(facts) if terms else need_terms_empty(),
         reps=reps(facts, p),
         trend=trend(facts, p, tables.snapshots),
-        due=due_items(facts, due_days),
+        due=due_items(facts),
         backlog=backlog,
     )
 

@@ -154,7 +154,8 @@ def trend(
 ) -> pl.DataFrame:
     """One row per period, oldest first: the columns of the module's docstring."""
     periods = periods_back(period, n)
-    firsts = [facts.leads["created_at"].min()] + [s.taken_at for s in snapshots]
+    known = [s.taken_at for s in snapshots if s.taken_at <= facts.as_of]
+    firsts = [facts.leads["created_at"].min(), *known]
     first = min((t for t in firsts if t is not None), default=None)
     periods = [q for q in periods if first is not None and q.end > first] or [period]
     names = stages(facts)
