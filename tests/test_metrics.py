@@ -352,12 +352,10 @@ def test_compute_headline(tables):
         2,
         0,
     )
-    assert (h["breaches"], h["dormant_overdue"], h["dormant_soon"], h["reactivation"]) == (
-        3,
-        1,
-        1,
-        1,
-    )
+    # SLA breaches of June: L3 (deadline 06-30 10:00), L2 (late); the backlog: L10, whose
+    # deadline (04-16 09:00) lies before June
+    assert (h["breaches"], h["backlog"]) == (2, 1)
+    assert (h["dormant_overdue"], h["dormant_soon"], h["reactivation"]) == (1, 1, 1)
     # distinct leads to act on: L10 L3 L2 (SLA), L7 (dormant), L5 (soon and overdue action)
     assert (h["overdue_actions"], h["todo"], h["lost"], h["moved"]) == (1, 5, 2, 3)
 

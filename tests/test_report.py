@@ -30,9 +30,9 @@ from leadbook.sample.make import generate, make_sample
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "report.html"
 SAMPLE_AS_OF = datetime(2024, 6, 30, 18, 0)
-SHEETS_ZH = ["概览", "漏斗", "渠道转化", "成交周期", "首次跟进", "休眠", "流失原因", "需求关键词",
-             "销售业绩", "清单-跟进超时", "清单-即将休眠", "清单-应休眠", "清单-二次激活",
-             "清单-逾期行动"]  # fmt: skip
+SHEETS_ZH = ["概览", "趋势", "漏斗", "渠道转化", "成交周期", "首次跟进", "休眠", "流失原因",
+             "需求关键词", "销售业绩", "待办", "清单-跟进超时", "清单-即将休眠", "清单-应休眠",
+             "清单-二次激活", "清单-逾期行动", "清单-超时积压"]  # fmt: skip
 
 
 def update_golden(request) -> bool:
@@ -143,7 +143,7 @@ def test_summary_workbook(tmp_path):
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
         charts = [n for n in names if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
-        assert len(charts) >= 9
+        assert len(charts) >= 11  # 9, and the trend's line and stacked columns
         tables = [zf.read(n).decode() for n in names if n.startswith("xl/tables/table")]
         assert tables and all("<autoFilter" in t for t in tables)
         styles = zf.read("xl/styles.xml").decode()
@@ -177,7 +177,7 @@ def test_summary_writes_text_as_text(tmp_path):
 
 def test_summary_in_english(tmp_path):
     wb = openpyxl.load_workbook(write_xlsx(small_view(lang="en"), tmp_path / "en.xlsx"))
-    assert wb.sheetnames[:3] == ["Overview", "Pipeline", "Channels"]
+    assert wb.sheetnames[:4] == ["Overview", "Trend", "Pipeline", "Channels"]
     assert "List - overdue actions" in wb.sheetnames
 
 

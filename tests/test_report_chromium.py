@@ -37,7 +37,7 @@ A4_POINTS = (595, 842)
 def page_file(tmp_path_factory):
     reps = tmp_path_factory.mktemp("reps")
     make_sample(reps, reps=4, leads=80, seed=5, as_of=AS_OF)
-    # a lead whose need is a script, never contacted: first on the list of SLA breaches
+    # a lead whose need is a script, never contacted: first on the SLA backlog
     from books import make_book
     from conftest import clean_record
 
@@ -80,8 +80,8 @@ def test_page_in_chromium(browser, page_file):
     assert requests == [page_file.resolve().as_uri()]  # nothing fetched from anywhere
     assert page.locator("svg.chart").count() >= 7
     assert page.locator(".card").count() == 6
-    # the script is text on the page, in the list of SLA breaches
-    assert "<script>alert(1)</script>" in page.inner_text("#list-breaches + p + div")
+    # the script is text on the page, in the SLA backlog (its deadline passed a year ago)
+    assert "<script>alert(1)</script>" in page.inner_text("#list-backlog + p + div")
     assert page.evaluate("document.querySelectorAll('script').length") == 0
     # Chinese is drawn with a CJK font: a 4-character heading is about 4 ems wide
     width = page.evaluate(
@@ -107,4 +107,36 @@ def test_page_prints_on_a4(browser, page_file):
     sizes = {(round(float(w)), round(float(h))) for w, h in boxes}
     assert sizes == {A4_POINTS}
     assert 2 <= len(boxes) <= 30
+    page.close()
+
+
+def test_trend_charts_in_chromium(browser, page_file):
+    """The trend's line chart and stacked columns are drawn: visible, inside the page's width,
+    each point a dot with its tooltip; the to-do per rep follows (no console error either)."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    problems = []
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(page_file.resolve().as_uri(), wait_until="load")
+    charts = page.locator("#trend svg.chart")
+    assert charts.count() == 2
+    for i in range(2):
+        box = charts.nth(i).bounding_box()
+        assert box and 300 < box["width"] < 600 and box["height"] > 150
+    periods = page.locator("#trend tbody tr").count()
+    assert 2 <= periods <= 12
+    lines = page.locator("#trend polyline")
+    assert lines.count() == 3
+    # the new-leads line has a dot per period, drawn where its polyline says
+    dots = page.locator("#trend circle.l0")
+    assert dots.count() == periods
+    length = page.evaluate("document.querySelector('#trend polyline.l0').getTotalLength()")
+    assert length > 100
+    segments = page.locator("#trend rect[class^=st] title")
+    assert segments.count() >= periods  # every period end has some open lead in the sample
+    assert page.locator("#todo h3").count() >= 4  # the sample's four reps
+    assert problems == []
+    page.locator("#trend").screenshot(path=str(ARTIFACTS / "report-trend.png"))
     page.close()

@@ -78,7 +78,7 @@ def test_last_contact_after_as_of_is_no_contact():
     leads[8].update(last_owner="*乙", last_contact_at=T(2024, 7, 1, 9))
     m = compute(small_tables(leads), period="month", as_of=AS_OF, config=load_config())
     due = m.due.filter(pl.col("lead_id") == "EXPO20240629001")
-    assert due.select("kind", "due").rows() == [("sla", T(2024, 6, 30, 20))]
+    assert due.select("task", "deadline").rows() == [("first_contact", T(2024, 6, 30, 20))]
 
 
 # ------------------------------------------------------------------------------ JSON

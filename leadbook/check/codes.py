@@ -55,7 +55,7 @@ PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "invalid-budget": ("reason",),
         "region-mismatch": ("parent",),
         "industry-mismatch": ("parent",),
-        "sla-breach": ("hours", "level"),
+        "sla-breach": ("hours", "level", "reason", "days"),
         "dormant-overdue": ("days", "idle"),
         "log-mismatch": ("reason", "reg_sheet", "log_sheet", "logged"),
         "template-mismatch": ("detail",),

@@ -21,6 +21,7 @@ from leadbook.read.normalize import BAD, FILE, RAW, ROW, TEXT
 
 DUPLICATE_ROWS_SHOWN = 5  # rows named in a duplicate-lead-id message
 VAGUE_MAX_CHARS = 12  # a need this short, with a vague term and no number, is vague
+SLA_STALE_DAYS = 30  # a first follow-up deadline passed longer ago: a record to put right
 
 
 @dataclass(frozen=True)
@@ -327,6 +328,17 @@ def first_contact_in_time(reg, log, ctx) -> Iterator[Hits]:
     never = ~contacted & (pl.lit(ctx.as_of) > deadline) & ~status_closed
     bad = frame.filter(late | never)
     if bad.height:
+        # Whole days since the deadline of a lead never contacted: long ago, the finding is a
+        # record to put right (log the real contact, update the status), not a call to make.
+        overdue = (pl.lit(ctx.as_of) - deadline).dt.total_days()
+        stale = first.is_null() & (overdue > SLA_STALE_DAYS)
+        reason = (
+            pl.when(stale)
+            .then(pl.lit("long-ago"))
+            .when(first.is_not_null())
+            .then(pl.lit("late"))
+            .otherwise(pl.lit(None, dtype=pl.String))
+        )
         yield _hits(
             "sla-breach",
             "register",
@@ -335,6 +347,8 @@ def first_contact_in_time(reg, log, ctx) -> Iterator[Hits]:
             pl.coalesce(first.dt.strftime("%Y-%m-%d %H:%M"), pl.lit("")),
             hours=sla.cast(pl.Int64).cast(pl.String),
             level=pl.col("potential"),
+            reason=reason,
+            days=overdue.cast(pl.String),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import click
 
@@ -68,9 +69,15 @@ from leadbook.core.errors import LeadbookError
 @config_option
 @password_option
 @encrypt_option("the Excel summary (--xlsx; an HTML page cannot be encrypted)")
+@click.option(
+    "--due-days",
+    type=click.IntRange(1, 92),
+    default=None,
+    help="Each rep's to-do covers the coming this many days (default: the config's due_days, 7).",
+)
 def report(
     paths, period, to_date, as_of, fmt, html_path, xlsx_path, redact, lang, config_path,
-    password_env, encrypt,
+    password_env, encrypt, due_days,
 ) -> None:  # fmt: skip
     """Report on workbooks or a merged master: conversion, cycle, SLA, dormancy.
 
@@ -100,6 +107,8 @@ def report(
     password = password_from_option(password_env, encrypt, lang)
     try:
         config = load_config(config_path)
+        if due_days is not None:
+            config = replace(config, due_days=due_days)
         with progress(len(expand_paths([str(p) for p in paths])), "report", lang) as advance:
             result = make_report(
                 paths,

@@ -21,6 +21,7 @@ from leadbook.core.paths import schema_file
 
 CHANNEL_CODE = re.compile(r"^[A-Z]{2,8}$")
 REP_CODE = re.compile(r"^[A-Z]{1,4}$")
+MAX_DUE_DAYS = 92  # a to-do window of at most a quarter
 REP_KEYS = {"name", "code", "provinces", "industries", "capacity"}
 # Lists whose values come from reference data or the config rather than the [lists] table.
 DERIVED_LISTS = (
@@ -79,6 +80,7 @@ class TeamConfig:
     _cascades: dict[str, dict[str, tuple[str, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    due_days: int = 7  # reports: each rep's to-do for the coming days
 
     # ----------------------------------------------------------------- lists
     def values(self, list_name: str) -> tuple[str, ...]:
@@ -251,6 +253,8 @@ def build_config(user: dict[str, Any] | None = None, source: str | None = None) 
     data = _merge(defaults, user or {}, src)
     if data["dormancy_days"] <= 0 or data["dormant_soon_days"] < 0:
         raise ConfigError(key="config_dormancy", src=src)
+    if not 1 <= data["due_days"] <= MAX_DUE_DAYS:
+        raise ConfigError(key="config_due_days", src=src, most=MAX_DUE_DAYS)
     if data["validate"]["max_file_mb"] <= 0:
         raise ConfigError(key="config_max_file_mb", src=src)
     statuses = set(data["lists"]["statuses"])
@@ -292,6 +296,7 @@ def build_config(user: dict[str, Any] | None = None, source: str | None = None) 
         source=source,
         digest=digest,
         _cascades={"industry_divisions": reference.industries(), "cities": reference.regions()},
+        due_days=data["due_days"],
     )
 
 

@@ -18,7 +18,6 @@ import polars as pl
 from leadbook.core.config import TeamConfig
 from leadbook.metrics.activity import (
     dormancy,
-    due_soon,
     first_follow_up,
     overdue_actions,
     reactivation,
@@ -26,8 +25,9 @@ from leadbook.metrics.activity import (
     sla_breaches,
     sla_outcomes,
 )
+from leadbook.metrics.due import due_items, split_breaches
 from leadbook.metrics.facts import Facts, prepare
-from leadbook.metrics.headline import period_numbers, trend
+from leadbook.metrics.headline import period_numbers
 from leadbook.metrics.period import PERIODS, Period, period_for, previous_periods, report_period
 from leadbook.metrics.pipeline import (
     channels,
@@ -41,6 +41,7 @@ from leadbook.metrics.pipeline import (
 )
 from leadbook.metrics.tables import KEY, Tables
 from leadbook.metrics.terms import need_terms
+from leadbook.metrics.trend import trend
 
 __all__ = [
     "PERIODS",
@@ -51,7 +52,6 @@ __all__ = [
     "cohort_totals",
     "compute",
     "dormancy",
-    "due_soon",
     "first_follow_up",
     "funnel",
     "loss_by_channel",
@@ -70,6 +70,9 @@ __all__ = [
     "time_to_close",
     "trend",
     "won_in_period",
+    "due_items",
+    "split_breaches",
+    "trend",
 ]
 
 
@@ -93,8 +96,13 @@ class Metrics:
     loss_by_channel: pl.DataFrame
     terms: pl.DataFrame
     reps: pl.DataFrame
-    trend: pl.DataFrame  # one row per period, oldest first, ending with this one
-    due: pl.DataFrame  # one row per item due in the coming days, with its ``rep``
+    # The last periods, oldest first (metrics.trend): period_start, period_end, label,
+    # new_leads, won, conversion, cycle_days_median, sla_share, one column per open stage.
+    trend: pl.DataFrame
+    # Each rep's to-do for the coming due_days (metrics.due): one row per item, with ``rep``.
+    due: pl.DataFrame
+    # SLA breaches whose deadline lies before the period (``breaches`` are the period's).
+    backlog: pl.DataFrame
 
 
 def compute(
@@ -115,10 +123,10 @@ def compute(
     prev = period_numbers(facts, previous_periods(p, 2)[0])
     ttc = time_to_close(facts, p)
     overdue, soon = dormancy(facts)
-    breaches = sla_breaches(facts, p)
+    breaches, backlog = split_breaches(sla_breaches(facts, p), p)
     react = reactivation(facts, p)
     actions = overdue_actions(facts)
-    lists = (breaches, overdue, soon, actions)
+    lists = (breaches, backlog, overdue, soon, actions)
     headline = {
         "leads": facts.leads.height,
         "later": tables.register.height - facts.leads.height,  # created after as_of
@@ -139,6 +147,7 @@ def compute(
         "prev_sla_share": prev["sla_share"],
         "sla_evaluated": cur["sla_evaluated"],
         "breaches": breaches.height,
+        "backlog": backlog.height,
         "dormant_overdue": overdue.height,
         "dormant_soon": soon.height,
         "reactivation": react.height,
@@ -164,8 +173,9 @@ def compute(
         loss_by_channel=loss_by_channel(facts),
         terms=need_terms(facts) if terms else need_terms_empty(),
         reps=reps(facts, p),
-        trend=trend(facts, p),
-        due=due_soon(facts),
+        trend=trend(facts, p, tables.snapshots),
+        due=due_items(facts),
+        backlog=backlog,
     )
 
 

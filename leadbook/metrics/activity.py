@@ -197,22 +197,3 @@ def reps(facts: Facts, period: Period) -> pl.DataFrame:
             "overdue_actions",
         )
     )
-
-
-def due_soon(facts: Facts, days: int = 7) -> pl.DataFrame:
-    """What each rep must do in the coming ``days`` days: open leads whose next action's
-    deadline (行动截止日期) falls on as_of's day or one of the next ``days - 1`` days
-    (``kind`` action), and open leads still waiting for their first contact whose SLA deadline
-    falls between as_of and ``days`` days later (``kind`` sla). One row per item, by due time."""
-    today = datetime(facts.as_of.year, facts.as_of.month, facts.as_of.day)
-    window = pl.lit(today) + pl.duration(days=days)
-    day = pl.col("next_due").dt.truncate("1d")
-    actions = facts.leads.filter(~pl.col("_closed") & (day >= today) & (day < window)).select(
-        *SHOWN, pl.lit("action").alias("kind"), pl.col("next_due").alias("due"), "next_action", KEY
-    )
-    horizon = pl.lit(facts.as_of) + pl.duration(days=days)
-    sla = sla_outcomes(facts).filter((pl.col("_sla") == PENDING) & (pl.col("_deadline") < horizon))
-    sla = sla.select(
-        *SHOWN, pl.lit("sla").alias("kind"), pl.col("_deadline").alias("due"), "next_action", KEY
-    )
-    return pl.concat([actions, sla], how="vertical_relaxed").sort("due", KEY)

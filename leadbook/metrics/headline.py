@@ -18,7 +18,7 @@ import polars as pl
 
 from leadbook.metrics.activity import LATE, MET, MISSED, sla_outcomes
 from leadbook.metrics.facts import Facts
-from leadbook.metrics.period import Period, previous_periods
+from leadbook.metrics.period import Period
 
 NUMBERS = ("new_leads", "won", "cohort_won", "conversion", "cycle_days_median", "cycle_deals",
            "sla_share", "sla_evaluated")  # fmt: skip
@@ -62,21 +62,3 @@ def period_numbers(
         "sla_share": int(sla["met"] or 0) / evaluated if evaluated else None,
         "sla_evaluated": evaluated,
     }
-
-
-def trend(facts: Facts, period: Period, n: int = 12) -> pl.DataFrame:
-    """One row per period, oldest first, ending with ``period``: ``period_start``,
-    ``period_end`` (its last day covered), ``label``, ``leads`` (created by the period's end)
-    and the numbers of :func:`period_numbers`."""
-    outcomes = sla_outcomes(facts)
-    created = facts.leads["created_at"].drop_nulls()
-    rows = []
-    for p in previous_periods(period, n):
-        numbers = period_numbers(facts, p, outcomes)
-        leads = int(((created < p.end) & (created <= p.as_of)).sum())
-        rows.append({"period_start": p.start.date(), "period_end": p.last_day, "label": p.label,
-                     "leads": leads, **numbers})  # fmt: skip
-    schema = {"period_start": pl.Date, "period_end": pl.Date, "label": pl.String, "leads": pl.Int64}
-    schema |= {k: pl.Float64 if k in ("conversion", "cycle_days_median", "sla_share") else pl.Int64
-               for k in NUMBERS}  # fmt: skip
-    return pl.DataFrame(rows, schema=schema)

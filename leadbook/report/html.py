@@ -19,7 +19,8 @@ import polars as pl
 
 from leadbook.core.atomic import atomic_path
 from leadbook.core.paths import data_dir
-from leadbook.report.view import HTML_ROWS, ReportView, cards_text, fmt_num, fmt_pct
+from leadbook.report.trendviews import counts_chart, pipeline_chart, stage_names, todo_groups
+from leadbook.report.view import HTML_ROWS, LIST_COLUMNS, ReportView, cards_text, fmt_num, fmt_pct
 
 WIDTH = 480  # a chart's width in SVG units (two charts side by side on a page)
 BAR = 14  # bar height
@@ -318,6 +319,7 @@ def page_context(view: ReportView) -> dict[str, Any]:
             "table": table(view, al.frame, [(c.key, c.kind) for c in al.columns], limit=HTML_ROWS, blank=blank),
         }
         for al in view.lists
+        if al.key != "due"  # shown per rep (todo)
     ]  # fmt: skip
     return {
         "t": t,
@@ -330,7 +332,30 @@ def page_context(view: ReportView) -> dict[str, Any]:
         "tables": tables,
         "lists": lists,
         "HTML_ROWS": HTML_ROWS,
+        **trend_context(view),
     }
+
+
+TREND_TABLE = [("label", "text"), ("new_leads", "int"), ("won", "int"), ("conversion", "pct"),
+               ("cycle_days_median", "float"), ("sla_share", "pct")]  # fmt: skip
+
+
+def trend_context(view: ReportView) -> dict[str, Any]:
+    """The trend charts and table, and the to-do per rep (``todo``: rep, table)."""
+    blank, m = view.text["blank"], view.metrics
+    stages = [(s, "int") for s in stage_names(view)]
+    trend = {
+        "counts": counts_chart(view),
+        "pipeline": pipeline_chart(view),
+        "table": table(view, m.trend, TREND_TABLE + stages),
+    }
+    due = [(c, k) for c, k in LIST_COLUMNS["due"] if c != REP_COL]
+    todo = [
+        {"rep": blank if rep is None else rep,
+         "table": table(view, frame, due, limit=HTML_ROWS, blank=blank)}
+        for rep, frame in todo_groups(view)
+    ]  # fmt: skip
+    return {"trend": trend, "todo": todo}
 
 
 REP_COL = "rep"

@@ -69,6 +69,16 @@ LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("lead_id", "text"), ("company", "text"), ("potential", "text"), ("status", "text"),
         (REP, "text"), ("next_due", "date"), ("days_overdue", "int"), ("next_action", "text"),
     ],
+    "backlog": [
+        ("lead_id", "text"), ("company", "text"), ("potential", "text"), ("channel", "text"),
+        (REP, "text"), ("created_at", "datetime"), ("deadline", "datetime"),
+        ("hours_late", "hours"), ("need", "text"),
+    ],
+    "due": [
+        (REP, "text"), ("task", "outcome"), ("lead_id", "text"), ("company", "text"),
+        ("potential", "text"), ("status", "text"), ("next_due", "date"),
+        ("deadline", "datetime"), ("days_left", "int"), ("next_action", "text"),
+    ],
 }  # fmt: skip
 LIST_SOURCES = {
     "breaches": "breaches",
@@ -76,6 +86,8 @@ LIST_SOURCES = {
     "overdue": "dormant_overdue",
     "reactivation": "reactivation",
     "actions": "overdue_actions",
+    "backlog": "backlog",
+    "due": "due",
 }
 
 
@@ -138,6 +150,9 @@ class ReportView:
             "days": self.config.dormancy_days,
             "soon": self.config.dormant_soon_days,
             "quarter": f"{self.metrics.period.quarter_start:%Y-%m-%d}",
+            "due_days": self.config.due_days,
+            "entry": next(iter(self.config.values("statuses")), "-"),
+            "period_start": f"{self.metrics.period.start:%Y-%m-%d}",
         }
         return {k: v.format(**params) for k, v in self.text["notes"].items()}
 
@@ -322,7 +337,8 @@ def cards_text(view: ReportView) -> dict[str, dict[str, str]]:
         "todo": {
             "label": c["todo"], "value": fmt_num(h["todo"]),
             "sub": c["todo_sub"].format(
-                breaches=fmt_num(h["breaches"]), soon=fmt_num(h["dormant_soon"]),
+                breaches=fmt_num(h["breaches"]), backlog=fmt_num(h["backlog"]),
+                soon=fmt_num(h["dormant_soon"]),
                 overdue=fmt_num(h["dormant_overdue"]), actions=fmt_num(h["overdue_actions"]),
             ) + " · " + c["todo_once"].format(items=fmt_num(h["todo_items"]), leads=fmt_num(h["todo"])),
         },

@@ -18,6 +18,7 @@ import polars as pl
 from leadbook.core.atomic import atomic_path
 from leadbook.core.sheetlook import lines_needed, row_height
 from leadbook.metrics.tables import REP
+from leadbook.report.trendsheets import due_sheet, trend_sheet
 from leadbook.report.view import ReportView
 
 FORMATS = {
@@ -453,6 +454,8 @@ def _reps(w: _Writer) -> None:
 def _lists(w: _Writer) -> None:
     notes = w.view.notes()
     for al in w.view.lists:
+        if al.key == "due":  # its own sheet (trendsheets.due_sheet)
+            continue
         ws = w.sheet(al.key)
         row = w.heading(ws, f"{w.t['lists'][al.key]} ({al.frame.height:,})", notes[al.key])
         w.table(ws, row, 0, al.frame, [(c.key, c.kind) for c in al.columns])
@@ -476,8 +479,8 @@ def write_xlsx(view: ReportView, path: str | Path, *, password: str | None = Non
         )
         wb.set_properties({"title": view.text["title"], "comments": view.text["generator"]})
         w = _Writer(wb, view)
-        for part in (_overview, _funnel, _channels, _time_to_close, _sla, _dormancy, _loss,
-                     _terms, _reps, _lists):  # fmt: skip
+        for part in (_overview, trend_sheet, _funnel, _channels, _time_to_close, _sla, _dormancy,
+                     _loss, _terms, _reps, due_sheet, _lists):  # fmt: skip
             part(w)
         wb.close()
     return path
