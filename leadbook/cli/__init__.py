@@ -13,6 +13,7 @@ import sys
 import click
 
 from leadbook import __version__
+from leadbook.cli.history import history
 from leadbook.cli.merge import handoff, merge
 from leadbook.cli.new import new
 from leadbook.cli.report import report
@@ -33,7 +34,7 @@ def cli() -> None:
     """
 
 
-for command in (new, validate, sample, merge, report, handoff):
+for command in (new, validate, sample, merge, report, handoff, history):
     cli.add_command(command)
 
 

@@ -45,6 +45,13 @@ from leadbook.core.errors import LeadbookError
     "(a .csv cannot be encrypted: with --encrypt write .xlsx).",
 )
 @click.option("--valid-only", is_flag=True, help="Leave out rows with error findings (counted).")
+@click.option(
+    "--history",
+    "history_path",
+    type=FILE_PATH,
+    help="Record the master's state in this history store (SQLite). With --into it is "
+    "recorded anyway, beside the master written (MASTER.history.sqlite).",
+)
 @as_of_option
 @config_option
 @lang_option
@@ -57,6 +64,7 @@ def merge(
     into,
     conflicts_path,
     valid_only,
+    history_path,
     as_of,
     config_path,
     lang,
@@ -75,9 +83,16 @@ def merge(
     unreadable (skipped), 2 nothing could run.
 
     \b
+    \b
+    Each merge --into (and -o with --history) records the master's state in
+    the history store beside it (master.history.sqlite; one snapshot per
+    week, a re-run of the week replaces it): see leadbook history.
+
+    \b
     Example:
       leadbook merge reps/ -o master.xlsx --conflicts conflicts.xlsx
       leadbook merge new-week/ --into master.xlsx
+      leadbook merge reps/ -o master.xlsx --history master.history.sqlite
       leadbook merge reps/ -o master.xlsx --password-env LEADS_PW --encrypt
     """
 
@@ -111,9 +126,14 @@ def merge(
         refuse_inputs([None if in_place else out, conflicts_path], expand_paths(inputs), lang)
         if into is not None:
             check_master(into, lang=lang, password=password)
+        store = _history_store(into, out, history_path)
+        if store is not None:
+            from leadbook.history.store import check_store
+
+            check_store(store)
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
-    with _merge_lock(into, out, lang):
+    with _merge_lock(into is not None or store is not None, out, lang):
         with progress(len(expand_paths(inputs)), "merge", lang) as advance:
             result = merge_paths(
                 inputs,
@@ -142,17 +162,49 @@ def merge(
                 write_conflicts(result, conflicts_path, lang=lang, force=force, password=lock)
         except LeadbookError as exc:
             raise CannotRun.of(exc, lang) from None
+        recorded = _record_history(result, store, out, config, lang)  # still under the lock
     for line in summary_lines(result, lang):
         click.echo(line)
     written = f"{out}" + (f", {conflicts_path}" if conflicts_path else "")
     click.echo(message("wrote", lang, paths=written))
-    sys.exit(1 if result.unreadable else 0)
+    if recorded:
+        click.echo(recorded)
+    sys.exit(1 if result.unreadable or recorded == "" else 0)
+
+
+def _history_store(into, out, history_path):
+    """The history store this merge records into: --history, else beside the master an
+    --into merge writes, else none."""
+    if history_path is not None:
+        return history_path
+    if into is None:
+        return None
+    from leadbook.history.store import store_path
+
+    return store_path(out)
+
+
+def _record_history(result, store, out, config, lang: str) -> str | None:
+    """Record the snapshot; the line to print (None: no store; "": failed, said on stderr).
+    The master is written by then: a failure says so, and exits 1."""
+    if store is None:
+        return None
+    from leadbook.merge.history import record_snapshot
+
+    try:
+        info = record_snapshot(result, store, master=out, config=config)
+    except LeadbookError as exc:
+        click.echo(message("history_failed", lang, path=store, error=exc.text(lang)), err=True)
+        return ""
+    key = "history_replaced" if info.replaced else "history_recorded"
+    return message(key, lang, week=info.week, leads=info.leads, path=store)
 
 
 @contextlib.contextmanager
-def _merge_lock(into, out, lang: str):
-    """While merging into a master, hold its lock (a second merge waits, saying so)."""
-    if into is None:
+def _merge_lock(locked: bool, out, lang: str):
+    """While merging into a master (or recording its history), hold its lock (a second merge
+    waits, saying so)."""
+    if not locked:
         yield
         return
     from leadbook.merge.into import master_lock
@@ -186,6 +238,13 @@ def _merge_lock(into, out, lang: str):
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the two new copies, created if missing (default: each workbook's own folder).",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=FILE_PATH,
+    help="Record the moves in this master's history store (MASTER.history.sqlite beside it; "
+    "or the store itself).",
+)
 @as_of_option
 @config_option
 @click.option("--force", is_flag=True, help="Overwrite copies that already exist.")
@@ -193,18 +252,32 @@ def _merge_lock(into, out, lang: str):
 @encrypt_option("the two copies")
 @messages_lang_option
 def handoff(
-    source, leads, target, rep, out_dir, as_of, config_path, force, password_env, encrypt, lang
+    source,
+    leads,
+    target,
+    rep,
+    out_dir,
+    history_path,
+    as_of,
+    config_path,
+    force,
+    password_env,
+    encrypt,
+    lang,
 ) -> None:
     """Hand leads over to another rep, with their whole follow-up log (R-K5).
 
     \b
     Writes SOURCE.handoff.xlsx without the leads and TARGET.handoff.xlsx with
     them appended: 最近跟进人 becomes the new rep and the log gets an entry
-    "转交自 <previous owner>". The original workbooks are not changed.
+    by the previous owner, "移交给 *李(原负责 *张)". Lead IDs stay as they
+    are (a moved ID the target already uses gets the next free sequence, and
+    is reported). The original workbooks are not changed.
 
     \b
     Example:
       leadbook handoff rep01.xlsx --lead EXPO20240521001 --to rep02.xlsx --rep *李
+      leadbook handoff ZH.xlsx --lead EXPO20240521ZH001 --to LI.xlsx --rep *李 --history master.xlsx
     """
     from leadbook.core.config import load_config
     from leadbook.merge.handoff import handoff as hand_over
@@ -223,6 +296,7 @@ def handoff(
             force=force,
             password=password,
             encrypt=encrypt,
+            history=history_path,
         )
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
@@ -238,5 +312,7 @@ def handoff(
         )
     )
     for name, old, new in result.renumbered:
-        click.echo(message("handoff_renumbered", lang, name=name, old=old, new=new))
+        click.echo(message("handoff_id_taken", lang, name=name, old=old, new=new))
     click.echo(message("wrote", lang, paths=f"{result.source_out}, {result.target_out}"))
+    if result.history is not None:
+        click.echo(message("handoff_history", lang, count=len(result.moves), path=result.history))

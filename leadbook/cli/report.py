@@ -50,12 +50,29 @@ from leadbook.core.errors import LeadbookError
     help="For a wider audience: leave out budgets, decision processes, contacts and all "
     "free text (needs, next actions). Personal data is always masked.",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=FILE_PATH,
+    help="The history store to read for trends (default: MASTER.history.sqlite beside a "
+    "single master given, when it exists).",
+)
 @lang_option
 @config_option
 @password_option
 @encrypt_option("the Excel summary (--xlsx; an HTML page cannot be encrypted)")
 def report(
-    paths, period, as_of, html_path, xlsx_path, redact, lang, config_path, password_env, encrypt
+    paths,
+    period,
+    as_of,
+    html_path,
+    xlsx_path,
+    redact,
+    history_path,
+    lang,
+    config_path,
+    password_env,
+    encrypt,
 ) -> None:
     """Report on workbooks or a merged master: conversion, cycle, SLA, dormancy.
 
@@ -96,6 +113,7 @@ def report(
                 on_file=advance,
                 password=password,
                 encrypt=encrypt,
+                history=history_path,
             )
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
@@ -108,6 +126,8 @@ def report(
         click.echo(message("file_skipped", lang, path=path, reason=reason), err=True)
     for line in summary_lines(view):
         click.echo(line)
+    if result.history is not None:
+        click.echo(message("history_read", lang, count=result.snapshots, path=result.history))
     for written in (result.html, result.xlsx):
         if written is not None:
             click.echo(message("wrote", lang, paths=written))

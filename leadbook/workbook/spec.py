@@ -51,3 +51,6 @@ class WorkbookSpec:
     extra: tuple[Extra, ...] = ()
     log_extra: tuple[Extra, ...] = ()
     created: datetime | None = None
+    # True: a record whose lead_id is not the one the formula gives its row keeps its ID,
+    # written as a value (a handed-over lead, a lead whose neighbours moved); others: formula
+    keep_lead_ids: bool = False

@@ -51,13 +51,15 @@ def write_workbook(
     log_extra: Sequence[Extra] = (),
     created: datetime | None = None,
     password: str | None = None,
+    keep_lead_ids: bool = False,
 ) -> Path:
     """Write a lead workbook to ``path`` (atomically) and return the path.
 
     ``register`` and ``log`` are records keyed by field key (datetimes as ``datetime``);
     the sheets are sized for at least ``rows`` leads. ``created`` fixes the document's
     creation time (reproducible files); default now. With ``password`` the workbook is
-    encrypted (Excel's "Encrypt with Password").
+    encrypted (Excel's "Encrypt with Password"). With ``keep_lead_ids`` a record whose
+    ``lead_id`` differs from the one the ID formula gives its row keeps it, as a value.
     """
     spec = WorkbookSpec(
         catalog=catalog or load_catalog(),
@@ -69,6 +71,7 @@ def write_workbook(
         extra=tuple(extra),
         log_extra=tuple(log_extra),
         created=created,
+        keep_lead_ids=keep_lead_ids,
     )
     texts(lang)  # fail on an unknown language before touching the file system
     path = check_suffix(Path(path))
