@@ -273,3 +273,17 @@ def test_a_store_of_a_newer_leadbook_is_refused(runner, weeks, tmp_path):
     result = runner.invoke(cli, ["merge", str(w0), "-o", str(out), "--history", str(store)])
     assert result.exit_code == 2 and "请升级 leadbook" in result.output
     assert not out.exists()  # refused before the merge wrote anything
+
+
+def test_an_unreadable_store_beside_the_master_does_not_stop_the_report(runner, weeks):
+    root, w0, *_ = weeks
+    master = root / "master.xlsx"
+    merge(runner, w0, "-o", master, "--as-of", "2024-06-14 18:00")
+    store_path(master).write_bytes(b"garbage, not SQLite" * 50)
+    result = runner.invoke(cli, ["report", str(master), "--as-of", "2024-06-30", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "not a readable history store" in result.output and "without the history" in result.output
+    )
+    named = runner.invoke(cli, ["report", str(master), "--history", str(store_path(master))])
+    assert named.exit_code == 2 and "不是可读取的历史库" in named.output

@@ -126,7 +126,11 @@ def report(
         click.echo(message("file_skipped", lang, path=path, reason=reason), err=True)
     for line in summary_lines(view):
         click.echo(line)
-    if result.history is not None:
+    if result.history_error is not None:
+        click.echo(
+            message("history_left_out", lang, error=result.history_error.text(lang)), err=True
+        )
+    elif result.history is not None:
         click.echo(message("history_read", lang, count=result.snapshots, path=result.history))
     for written in (result.html, result.xlsx):
         if written is not None:
