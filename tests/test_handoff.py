@@ -235,3 +235,39 @@ def test_after_a_hand_off_the_next_merge_finds_the_same_leads(runner, tmp_path):
         "广州市丙贸易有限公司": ("EXPO20240525001", "*李"),
     }
     assert "撞单" not in "".join(str(r["校验结果"]) for r in register)
+
+
+def test_team_unique_ids_never_collide_and_are_kept(runner, tmp_path):
+    """IDs with rep codes (EXPO20240522ZH001, typed as values by openpyxl over the formula): the
+    moved lead keeps its ID in the target although the target has a lead of the same channel
+    and day (EXPO20240522LI001), and nothing is renumbered."""
+    import openpyxl
+
+    def with_ids(path: Path, ids: list[str]) -> Path:
+        wb = openpyxl.load_workbook(path)
+        reg, log = wb["线索台账"], wb["跟进记录"]
+        formula_ids = {}
+        for row, new in enumerate(ids, start=3):
+            formula_ids[sheet(path, "线索台账")[row - 3]["线索编号"]] = new
+            reg.cell(row, 1).value = new
+        for row in range(2, log.max_row + 1):
+            cell = log.cell(row, 1)
+            cell.value = formula_ids.get(cell.value, cell.value)
+        wb.save(path)
+        return path
+
+    zh = clean_record(created_at=datetime(2024, 5, 22, 9, 0), company="深圳市甲科技有限公司")
+    li = clean_record(created_at=datetime(2024, 5, 22, 15, 0), company="广州市丙贸易有限公司",
+                      last_owner="*李", office_phone="020-87001234", im_account="wxid_li")  # fmt: skip
+    a = with_ids(make_book(tmp_path / "ZH.xlsx", [zh]), ["EXPO20240522ZH001"])
+    b = with_ids(make_book(tmp_path / "LI.xlsx", [li]), ["EXPO20240522LI001"])
+    result = run(runner, a, b, "--lead", "EXPO20240522ZH001")
+    assert result.exit_code == 0, result.output
+    assert "->" not in result.output and "已被占用" not in result.output
+    dst = b.with_name("LI.handoff.xlsx")
+    assert [r["线索编号"] for r in sheet(dst, "线索台账")] == [
+        "EXPO20240522LI001",
+        "EXPO20240522ZH001",
+    ]
+    moved = [e for e in sheet(dst, "跟进记录") if e["线索编号"] == "EXPO20240522ZH001"]
+    assert len(moved) == 3 and moved[-1]["沟通内容"] == "移交给 *李(原负责 *销售)"

@@ -148,6 +148,10 @@ def test_merge_o_records_history_only_when_asked(runner, weeks, tmp_path):
     merge(runner, w0, "-o", out, "--as-of", "2024-06-14", "--history", store)
     assert [(s.week, s.leads) for s in list_snapshots(store)] == [("2024-W24", 2)]
     assert not store_path(out).exists()
+    # --history naming a workbook means the store beside it
+    other = tmp_path / "other.xlsx"
+    merge(runner, w0, "-o", other, "--as-of", "2024-06-14", "--history", other)
+    assert [s.leads for s in list_snapshots(tmp_path / "other.history.sqlite")] == [2]
 
 
 def test_the_report_reads_the_store_beside_the_master(runner, weeks, monkeypatch):

@@ -49,8 +49,9 @@ from leadbook.core.errors import LeadbookError
     "--history",
     "history_path",
     type=FILE_PATH,
-    help="Record the master's state in this history store (SQLite). With --into it is "
-    "recorded anyway, beside the master written (MASTER.history.sqlite).",
+    help="Record the master's state in this history store (SQLite; a master names the store "
+    "beside it). With --into it is recorded anyway, beside the master written "
+    "(MASTER.history.sqlite).",
 )
 @as_of_option
 @config_option
@@ -175,13 +176,11 @@ def merge(
 def _history_store(into, out, history_path):
     """The history store this merge records into: --history, else beside the master an
     --into merge writes, else none."""
-    if history_path is not None:
-        return history_path
-    if into is None:
-        return None
     from leadbook.history.store import store_path
 
-    return store_path(out)
+    if history_path is not None:
+        return store_path(history_path)  # a store, or a master: the store beside it
+    return None if into is None else store_path(out)
 
 
 def _record_history(result, store, out, config, lang: str) -> str | None:

@@ -120,10 +120,14 @@ class Move:
     moved_at: datetime
 
 
+WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+
+
 def store_path(master: str | Path) -> Path:
-    """The history store beside ``master``: ``master.xlsx`` -> ``master.history.sqlite``."""
+    """The history store beside ``master``: ``master.xlsx`` -> ``master.history.sqlite``; any
+    other path (``team.sqlite``) names the store itself."""
     master = Path(master)
-    if master.name.endswith(SUFFIX):
+    if master.suffix.lower() not in WORKBOOKS:
         return master
     stem = master.name[: -len(master.suffix)] if master.suffix else master.name
     return master.with_name(stem + SUFFIX)
