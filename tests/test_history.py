@@ -291,3 +291,20 @@ def test_an_unreadable_store_beside_the_master_does_not_stop_the_report(runner, 
     )
     named = runner.invoke(cli, ["report", str(master), "--history", str(store_path(master))])
     assert named.exit_code == 2 and "不是可读取的历史库" in named.output
+
+
+def test_the_store_masks_what_it_keeps(tmp_path):
+    """Belt and braces: a mobile or e-mail in a text the store does keep (typed into the status
+    or the file name) is stored masked, whoever calls it."""
+    store = tmp_path / "s.history.sqlite"
+    rows = [{"lead_id": "EXPO20240521001", "status": f"跟进中 {MOBILE}", "rep": "*张",
+             "source_file": "zhang.san@qq.com.xlsx", "created_at": datetime(2024, 5, 21, 9, 30)}]  # fmt: skip
+    write_snapshot(
+        store, rows, taken_at=datetime(2024, 6, 28), master=f"{MOBILE}.xlsx", version="t"
+    )
+    data = store.read_bytes()
+    assert MOBILE.encode() not in data and b"zhang.san" not in data
+    [snap] = load_snapshots(store)
+    assert snap.leads[0]["status"] == "跟进中 139****4321"
+    assert snap.leads[0]["created_at"] == datetime(2024, 5, 21, 9, 30)
+    assert snap.info.master == "139****4321.xlsx"

@@ -31,8 +31,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from leadbook.core.errors import InputError, OutputError
-from leadbook.core.mask import mask_text
+from leadbook.core.mask import PREFILTER, mask_text
 
 SCHEMA_VERSION = 1
 SUFFIX = ".history.sqlite"
@@ -198,15 +200,49 @@ def _text(value: Any) -> str | None:
     return mask_text(str(value))
 
 
-def _row(lead: dict[str, Any]) -> tuple:
-    return tuple(
-        _iso(lead.get(k)) if k in TIMES else _text(lead.get(k)) for k in LEAD_KEYS
-    )  # a time that is not a date-time (unreadable text) is stored as NULL
+def lead_frame(leads: pl.DataFrame | Iterable[dict[str, Any]]) -> pl.DataFrame:
+    """The lead rows as the store writes them: :data:`LEAD_KEYS` in order (missing ones
+    empty), times as ISO text (a time that is not a date-time, unreadable text, as NULL), texts
+    masked (no mobile or e-mail can reach the store; each distinct value masked once)."""
+    if not isinstance(leads, pl.DataFrame):
+        rows = [{k: _plain(k, lead.get(k)) for k in LEAD_KEYS} for lead in leads]
+        schema = {k: pl.Datetime("us") if k in TIMES else pl.String for k in LEAD_KEYS}
+        leads = pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+    columns = []
+    for key in LEAD_KEYS:
+        if key not in leads.columns:
+            columns.append(pl.lit(None, dtype=pl.String).alias(key))
+        elif key in TIMES and leads.schema[key] in (pl.Datetime, pl.Date):
+            time = pl.col(key).cast(pl.Datetime("us"))
+            columns.append(time.dt.strftime("%Y-%m-%dT%H:%M:%S").alias(key))
+        elif key in TIMES:  # text: not a date-time
+            columns.append(pl.lit(None, dtype=pl.String).alias(key))
+        else:
+            columns.append(_masked(leads, key))
+    return leads.select(columns)
+
+
+def _plain(key: str, value: Any) -> Any:
+    if key in TIMES:
+        if isinstance(value, datetime):
+            return value
+        return datetime(value.year, value.month, value.day) if isinstance(value, date) else None
+    return None if value is None else str(value)
+
+
+def _masked(frame: pl.DataFrame, key: str) -> pl.Expr:
+    """Column ``key`` as text, empty as NULL, mobiles and e-mails masked."""
+    col = pl.col(key).cast(pl.String)
+    values = frame[key].cast(pl.String)
+    suspects = values.filter(values.str.contains(PREFILTER)).unique().to_list()
+    table = {v: m for v in suspects if (m := mask_text(v)) != v}
+    text = pl.when(col != "").then(col)
+    return (text.replace(table) if table else text).alias(key)
 
 
 def write_snapshot(
     path: str | Path,
-    leads: Iterable[dict[str, Any]],
+    leads: pl.DataFrame | Iterable[dict[str, Any]],
     *,
     taken_at: datetime,
     master: str,
@@ -214,13 +250,13 @@ def write_snapshot(
     written_at: datetime | None = None,
     _fail_after: int | None = None,  # tests: raise after this many lead rows (atomicity)
 ) -> SnapshotInfo:
-    """Append the master's state (``leads``: dicts keyed by :data:`LEAD_KEYS`) as the snapshot
+    """Append the master's state (``leads``: a frame or dicts with :data:`LEAD_KEYS`) as the snapshot
     of ``taken_at``'s ISO week, replacing that week's snapshot if there is one. One
     transaction: on any error the store is left as it was. Raises ``LeadbookError``."""
     path = Path(path)
     week = week_label(taken_at)
     written_at = written_at or datetime.now()
-    rows = (_row(lead) for lead in leads)
+    frame = lead_frame(leads)
     with _open(path, create=True) as con:
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -237,12 +273,8 @@ def write_snapshot(
                 sid = cur.lastrowid
                 marks = ", ".join("?" * (len(LEAD_KEYS) + 1))
                 insert = f"INSERT INTO leads (snapshot_id, {', '.join(LEAD_KEYS)}) VALUES ({marks})"
-                count = 0
-                for row in rows:
-                    if _fail_after is not None and count >= _fail_after:
-                        raise RuntimeError("planted failure")
-                    con.execute(insert, (sid, *row))
-                    count += 1
+                count = frame.height
+                con.executemany(insert, _numbered(sid, frame, _fail_after))
                 con.execute("UPDATE snapshots SET leads = ? WHERE id = ?", (count, sid))
             except BaseException:
                 con.execute("ROLLBACK")
@@ -250,8 +282,17 @@ def write_snapshot(
             con.execute("COMMIT")
         except sqlite3.Error as exc:
             raise OutputError(key="history_unwritable", path=path, error=str(exc)) from None
-    info = SnapshotInfo(sid, taken_at.replace(microsecond=0), week, master, count, version)
+    info = SnapshotInfo(
+        sid, taken_at.replace(microsecond=0), week, _text(master) or "", count, version
+    )
     return SnapshotInfo(**{**info.__dict__, "replaced": old is not None})
+
+
+def _numbered(sid: int, frame: pl.DataFrame, fail_after: int | None) -> Iterator[tuple]:
+    for i, row in enumerate(frame.iter_rows()):
+        if fail_after is not None and i >= fail_after:
+            raise RuntimeError("planted failure")
+        yield (sid, *row)
 
 
 def _info(row: Sequence, won: int = 0, open_: int = 0) -> SnapshotInfo:

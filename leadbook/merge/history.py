@@ -77,7 +77,7 @@ def record_snapshot(
     frame = snapshot_frame(result, config, as_of)
     return write_snapshot(
         store,
-        frame.iter_rows(named=True),
+        frame,
         taken_at=as_of,
         master=Path(master).name,
         version=__version__,
