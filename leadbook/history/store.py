@@ -250,13 +250,13 @@ def write_snapshot(
     written_at: datetime | None = None,
     _fail_after: int | None = None,  # tests: raise after this many lead rows (atomicity)
 ) -> SnapshotInfo:
-    """Append the master's state (``leads``: a frame or dicts with :data:`LEAD_KEYS`) as the snapshot
-    of ``taken_at``'s ISO week, replacing that week's snapshot if there is one. One
+    """Append the master's state (``leads``: a frame or dicts with :data:`LEAD_KEYS`) as the
+    snapshot of ``taken_at``'s ISO week, replacing that week's snapshot if there is one. One
     transaction: on any error the store is left as it was. Raises ``LeadbookError``."""
     path = Path(path)
     week = week_label(taken_at)
     written_at = written_at or datetime.now()
-    frame = lead_frame(leads)
+    frame, shown = lead_frame(leads), _text(master) or ""
     with _open(path, create=True) as con:
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -267,25 +267,22 @@ def write_snapshot(
                     con.execute("DELETE FROM snapshots WHERE id = ?", old)
                 cur = con.execute(
                     "INSERT INTO snapshots (taken_at, week, master, leads, leadbook_version,"
-                    " written_at) VALUES (?, ?, ?, 0, ?, ?)",
-                    (_iso(taken_at), week, _text(master) or "", version, _iso(written_at)),
+                    " written_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (_iso(taken_at), week, shown, frame.height, version, _iso(written_at)),
                 )
                 sid = cur.lastrowid
                 marks = ", ".join("?" * (len(LEAD_KEYS) + 1))
                 insert = f"INSERT INTO leads (snapshot_id, {', '.join(LEAD_KEYS)}) VALUES ({marks})"
-                count = frame.height
                 con.executemany(insert, _numbered(sid, frame, _fail_after))
-                con.execute("UPDATE snapshots SET leads = ? WHERE id = ?", (count, sid))
             except BaseException:
-                con.execute("ROLLBACK")
+                if con.in_transaction:  # SQLite may have rolled back itself (disk full)
+                    con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
         except sqlite3.Error as exc:
             raise OutputError(key="history_unwritable", path=path, error=str(exc)) from None
-    info = SnapshotInfo(
-        sid, taken_at.replace(microsecond=0), week, _text(master) or "", count, version
-    )
-    return SnapshotInfo(**{**info.__dict__, "replaced": old is not None})
+    when = taken_at.replace(microsecond=0)
+    return SnapshotInfo(sid, when, week, shown, frame.height, version, replaced=old is not None)
 
 
 def _numbered(sid: int, frame: pl.DataFrame, fail_after: int | None) -> Iterator[tuple]:
