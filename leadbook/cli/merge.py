@@ -84,7 +84,6 @@ def merge(
     unreadable (skipped), 2 nothing could run.
 
     \b
-    \b
     Each merge --into (and -o with --history) records the master's state in
     the history store beside it (master.history.sqlite; one snapshot per
     week, a re-run of the week replaces it): see leadbook history.
