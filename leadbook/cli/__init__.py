@@ -14,6 +14,7 @@ import click
 
 from leadbook import __version__
 from leadbook.cli.assign import assign
+from leadbook.cli.history import history
 from leadbook.cli.merge import handoff, merge
 from leadbook.cli.new import new
 from leadbook.cli.report import report
@@ -34,7 +35,7 @@ def cli() -> None:
     """
 
 
-for command in (new, validate, sample, merge, report, handoff, assign):
+for command in (new, validate, sample, merge, report, handoff, assign, history):
     cli.add_command(command)
 
 

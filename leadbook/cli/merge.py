@@ -53,6 +53,14 @@ from leadbook.core.errors import LeadbookError
     show_default=True,
     help="text for people, json for scripts (the summary and the hand-in check, on stdout).",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=FILE_PATH,
+    help="Record the master's state in this history store (SQLite; a master names the store "
+    "beside it). With --into it is recorded anyway, beside the master written "
+    "(MASTER.history.sqlite).",
+)
 @as_of_option
 @config_option
 @lang_option
@@ -66,6 +74,7 @@ def merge(
     conflicts_path,
     valid_only,
     fmt,
+    history_path,
     as_of,
     config_path,
     lang,
@@ -86,9 +95,15 @@ def merge(
     unreadable (skipped), 2 nothing could run.
 
     \b
+    Each merge --into (and -o with --history) records the master's state in
+    the history store beside it (master.history.sqlite; one snapshot per
+    week, a re-run of the week replaces it): see leadbook history.
+
+    \b
     Example:
       leadbook merge reps/ -o master.xlsx --conflicts conflicts.xlsx
       leadbook merge new-week/ --into master.xlsx
+      leadbook merge reps/ -o master.xlsx --history master.history.sqlite
       leadbook merge reps/ -o master.xlsx --password-env LEADS_PW --encrypt
     """
 
@@ -123,10 +138,15 @@ def merge(
         refuse_inputs([None if in_place else out, conflicts_path], expand_paths(inputs), lang)
         if into is not None:
             check_master(into, lang=lang, password=password)
+        store = _history_store(into, out, history_path)
+        if store is not None:
+            from leadbook.history.store import check_store
+
+            check_store(store)
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
     seen = Seen(config)
-    with _merge_lock(into, out, lang):
+    with _merge_lock(into is not None or store is not None, out, lang):
         with progress(len(expand_paths(inputs)), "merge", lang) as advance:
             result = merge_paths(
                 inputs,
@@ -156,12 +176,40 @@ def merge(
                 write_conflicts(result, conflicts_path, lang=lang, force=force, password=lock)
         except LeadbookError as exc:
             raise CannotRun.of(exc, lang) from None
-    _show(result, check_hand_in(seen, config), [out, conflicts_path], fmt, lang)
-    sys.exit(1 if result.unreadable else 0)
+        recorded = _record_history(result, store, out, config, lang)  # still under the lock
+    _show(result, check_hand_in(seen, config), [out, conflicts_path], fmt, lang, recorded)
+    sys.exit(1 if result.unreadable or recorded == "" else 0)
 
 
-def _show(result, hand_in, written, fmt: str, lang: str) -> None:
-    """The summary (and the hand-in check) as text lines or one JSON document."""
+def _history_store(into, out, history_path):
+    """The history store this merge records into: --history, else beside the master an
+    --into merge writes, else none."""
+    from leadbook.history.store import store_path
+
+    if history_path is not None:
+        return store_path(history_path)  # a store, or a master: the store beside it
+    return None if into is None else store_path(out)
+
+
+def _record_history(result, store, out, config, lang: str) -> str | None:
+    """Record the snapshot; the line to print (None: no store; "": failed, said on stderr).
+    The master is written by then: a failure says so, and exits 1."""
+    if store is None:
+        return None
+    from leadbook.merge.history import record_snapshot
+
+    try:
+        info = record_snapshot(result, store, master=out, config=config)
+    except LeadbookError as exc:
+        click.echo(message("history_failed", lang, path=store, error=exc.text(lang)), err=True)
+        return ""
+    key = "history_replaced" if info.replaced else "history_recorded"
+    return message(key, lang, week=info.week, leads=info.leads, path=store)
+
+
+def _show(result, hand_in, written, fmt: str, lang: str, recorded: str | None = None) -> None:
+    """The summary (and the hand-in check, the history line) as text lines or one JSON
+    document."""
     from leadbook.core.show import shown_path
     from leadbook.merge.conflicts import summary_lines
     from leadbook.team.handin import hand_in_dict, hand_in_lines
@@ -174,17 +222,21 @@ def _show(result, hand_in, written, fmt: str, lang: str) -> None:
 
         doc = {"version": 1, **summary_dict(result), "handin": hand_in_dict(hand_in)}
         doc["written"] = [shown_path(p) for p in written]
+        doc["history"] = recorded or None
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     for line in summary_lines(result, lang) + hand_in_lines(hand_in, lang):
         click.echo(line)
     click.echo(message("wrote", lang, paths=", ".join(str(p) for p in written)))
+    if recorded:
+        click.echo(recorded)
 
 
 @contextlib.contextmanager
-def _merge_lock(into, out, lang: str):
-    """While merging into a master, hold its lock (a second merge waits, saying so)."""
-    if into is None:
+def _merge_lock(locked: bool, out, lang: str):
+    """While merging into a master (or recording its history), hold its lock (a second merge
+    waits, saying so)."""
+    if not locked:
         yield
         return
     from leadbook.merge.into import master_lock
@@ -218,6 +270,13 @@ def _merge_lock(into, out, lang: str):
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the two new copies, created if missing (default: each workbook's own folder).",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=FILE_PATH,
+    help="Record the moves in this master's history store (MASTER.history.sqlite beside it; "
+    "or the store itself).",
+)
 @as_of_option
 @config_option
 @click.option("--force", is_flag=True, help="Overwrite copies that already exist.")
@@ -225,18 +284,32 @@ def _merge_lock(into, out, lang: str):
 @encrypt_option("the two copies")
 @messages_lang_option
 def handoff(
-    source, leads, target, rep, out_dir, as_of, config_path, force, password_env, encrypt, lang
+    source,
+    leads,
+    target,
+    rep,
+    out_dir,
+    history_path,
+    as_of,
+    config_path,
+    force,
+    password_env,
+    encrypt,
+    lang,
 ) -> None:
     """Hand leads over to another rep, with their whole follow-up log (R-K5).
 
     \b
     Writes SOURCE.handoff.xlsx without the leads and TARGET.handoff.xlsx with
     them appended: 最近跟进人 becomes the new rep and the log gets an entry
-    "转交自 <previous owner>". The original workbooks are not changed.
+    by the previous owner, "移交给 *李(原负责 *张)". Lead IDs stay as they
+    are (a moved ID the target already uses gets the next free sequence, and
+    is reported). The original workbooks are not changed.
 
     \b
     Example:
       leadbook handoff rep01.xlsx --lead EXPO20240521001 --to rep02.xlsx --rep *李
+      leadbook handoff ZH.xlsx --lead EXPO20240521ZH001 --to LI.xlsx --rep *李 --history master.xlsx
     """
     from leadbook.core.config import load_config
     from leadbook.merge.handoff import handoff as hand_over
@@ -255,6 +328,7 @@ def handoff(
             force=force,
             password=password,
             encrypt=encrypt,
+            history=history_path,
         )
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
@@ -270,5 +344,7 @@ def handoff(
         )
     )
     for name, old, new in result.renumbered:
-        click.echo(message("handoff_renumbered", lang, name=name, old=old, new=new))
+        click.echo(message("handoff_id_taken", lang, name=name, old=old, new=new))
     click.echo(message("wrote", lang, paths=f"{result.source_out}, {result.target_out}"))
+    if result.history is not None:
+        click.echo(message("handoff_history", lang, count=len(result.moves), path=result.history))

@@ -65,6 +65,13 @@ from leadbook.core.errors import LeadbookError
     help="For a wider audience: leave out budgets, decision processes, contacts and all "
     "free text (needs, next actions). Personal data is always masked.",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=FILE_PATH,
+    help="The history store to read for trends (default: MASTER.history.sqlite beside a "
+    "single master given, when it exists).",
+)
 @lang_option
 @config_option
 @password_option
@@ -76,7 +83,7 @@ from leadbook.core.errors import LeadbookError
     help="Each rep's to-do covers the coming this many days (default: the config's due_days, 7).",
 )
 def report(
-    paths, period, to_date, as_of, fmt, html_path, xlsx_path, redact, lang, config_path,
+    paths, period, to_date, as_of, fmt, html_path, xlsx_path, redact, history_path, lang, config_path,
     password_env, encrypt, due_days,
 ) -> None:  # fmt: skip
     """Report on workbooks or a merged master: conversion, cycle, SLA, dormancy.
@@ -123,6 +130,7 @@ def report(
                 on_file=advance,
                 password=password,
                 encrypt=encrypt,
+                history=history_path,
             )
     except LeadbookError as exc:
         raise CannotRun.of(exc, lang) from None
@@ -143,6 +151,15 @@ def report(
     else:
         for line in summary_lines(view):
             click.echo(line)
+    if result.history_error is not None:
+        click.echo(
+            message("history_left_out", lang, error=result.history_error.text(lang)), err=True
+        )
+    elif result.history is not None:
+        click.echo(
+            message("history_read", lang, count=result.snapshots, path=result.history),
+            err=fmt == "json",
+        )
     for written in (result.html, result.xlsx):
         if written is not None:
             click.echo(message("wrote", lang, paths=written), err=fmt == "json")

@@ -4,15 +4,17 @@ to another's (R-K5, team hand-off).
 Nothing is changed in place: both workbooks are written anew as ``<stem>.handoff.xlsx`` (in
 ``out_dir``, default each file's own folder) and the originals stay as they were. The source
 copy lacks the moved leads and their log entries; the target copy has them appended, each
-with 最近跟进人 set to the new rep and one new log entry, "转交自 <previous owner>", at the
-hand-off time, which the register's 最近跟进时间 and 跟进内容摘要 repeat (so the register
-still matches its log).
+with 最近跟进人 set to the new rep and one new log entry by the previous owner, "移交给 *李
+(原负责 *张)", at the hand-off time, its status unchanged; the register's 最近跟进时间 and
+跟进内容摘要 repeat it (so the register still matches its log).
 
-Lead IDs are the template's formula (channel code + day + sequence within the workbook), so
-a workbook's IDs follow from its rows: a moved lead gets the ID the target's formula gives
-it, and a lead created the same day on the same channel may shift by one in either
-workbook. Every log entry is relinked to the new IDs, and every changed ID is reported.
-Values are written as they were read (dates parsed, text as written).
+Lead IDs do not change: a moved lead keeps its ID, and so does every lead left in either
+workbook (a row whose ID formula would now give another ID keeps its ID as a value; the
+other rows keep the formula). Only a moved lead whose ID the target already uses (the seed's
+per-workbook sequences; team-unique IDs with rep codes never collide) gets the next free
+sequence of its code and day there; its log follows, and the change is reported. With a
+history store (``history``) each move is recorded in its ``moves`` table. Values are
+written as they were read (dates parsed, text as written).
 
 Every argument is checked before anything is written: the new owner (masked, ``*李``, and one
 of the config's ``reps`` when it lists them), the lead IDs (each in the source's register),
@@ -21,6 +23,7 @@ then the outputs; ``out_dir`` is created last, when all is right.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -33,13 +36,13 @@ from leadbook.core.atomic import check_target
 from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.config import TeamConfig, load_config
 from leadbook.core.errors import InputError, OutputError
-from leadbook.core.leadid import ids_for
 from leadbook.core.texts import sheet_name
+from leadbook.history.store import Move, check_store, record_moves, store_path
 
 SUFFIX = ".handoff.xlsx"
 HEADROOM = 100  # empty register rows prepared after the last lead
 MIN_ROWS = 500  # as ``leadbook new``
-NOTE = {"zh": "转交自 {owner}", "en": "handed over from {owner}"}
+NOTE = {"zh": "移交给 {rep}(原负责 {owner})", "en": "handed over to {rep} (previously {owner})"}
 FALLBACK_METHOD = "其他"
 
 
@@ -58,6 +61,8 @@ class HandoffResult:
     moved: list[tuple[str, str]] = field(default_factory=list)  # (ID in source, ID in target)
     log_entries: int = 0  # moved log entries, the new hand-off entries not counted
     renumbered: list[tuple[str, str, str]] = field(default_factory=list)  # (file, old, new)
+    moves: list[Move] = field(default_factory=list)  # as recorded in the history store
+    history: Path | None = None  # the store the moves were recorded in
 
 
 def output_path(path: Path, out_dir: Path | None) -> Path:
@@ -78,13 +83,15 @@ def handoff(
     force: bool = False,
     password: str | None = None,
     encrypt: bool = False,
+    history: str | Path | None = None,
 ) -> HandoffResult:
     """Move ``lead_ids`` from ``source`` to ``target`` (rep ``rep``), writing new copies of
     both. Raises ``InputError`` (unreadable workbook, unknown lead IDs, a hand-off before a
     lead's last contact) or ``OutputError`` before anything is written.
 
     Encrypted workbooks are decrypted in memory with ``password``; with ``encrypt`` both
-    copies are encrypted with it.
+    copies are encrypted with it. With ``history`` (a master, whose store is beside it, or a
+    store) each move is recorded in the store's ``moves`` table; the store must exist.
     """
     if encrypt and password is None:
         raise ValueError("encrypt needs a password")
@@ -104,6 +111,11 @@ def handoff(
         raise OutputError(key="handoff_same_output", path=outs[0])
     if folder is not None and folder.exists() and not folder.is_dir():
         raise OutputError(key="handoff_out_dir_file", path=folder)
+    store = store_path(history) if history is not None else None
+    if store is not None:
+        if not store.is_file():
+            raise InputError(key="history_missing", path=store)
+        check_store(store)
     src, tgt = _read(source, target, config, catalog, as_of, password)
     known = {r["lead_id"] for r in src.register}
     unknown = [i for i in wanted if i not in known]
@@ -120,18 +132,14 @@ def handoff(
     src.log = [e for e in src.log if e["lead_id"] not in moving]
     result.log_entries = len(moved_log)
     notes = _hand_over(moved, moved_log, rep, as_of, config, _usual_owner(src, source), tgt.lang)
-    codes = {c.name: c.code for c in config.channels}
-    old_target = [r["lead_id"] for r in tgt.register]
-    new_ids = ids_for(tgt.register + moved, codes)
-    tgt_map = _id_map(old_target, new_ids[: len(old_target)])
-    moved_map = _id_map([r["lead_id"] for r in moved], new_ids[len(old_target) :])
-    tgt.log = _relinked(tgt.log, tgt_map) + _relinked(moved_log + notes, moved_map)
-    tgt.register = _renamed(tgt.register, tgt_map) + _renamed(moved, moved_map)
-    src_map = _id_map([r["lead_id"] for r in src.register], ids_for(src.register, codes))
-    src.log, src.register = _relinked(src.log, src_map), _renamed(src.register, src_map)
+    moved_map = _free_ids([r["lead_id"] for r in moved], {r["lead_id"] for r in tgt.register})
+    tgt.log = tgt.log + _relinked(moved_log + notes, moved_map)
+    tgt.register = tgt.register + _renamed(moved, moved_map)
     result.moved = [(old, moved_map.get(old, old)) for old in wanted]
-    for path, mapping in ((source, src_map), (target, tgt_map)):
-        result.renumbered += [(path.name, a, b) for a, b in mapping.items() if a != b]
+    result.renumbered = [(target.name, a, b) for a, b in moved_map.items() if a != b]
+    result.moves = [
+        Move(moved_map[n["lead_id"]], n["lead_id"], n["owner"], rep, as_of) for n in notes
+    ]
     if folder is not None and not folder.is_dir():
         try:
             folder.mkdir(parents=True)
@@ -142,6 +150,9 @@ def handoff(
     lock = password if encrypt else None
     for book, out in ((src, outs[0]), (tgt, outs[1])):
         _write(book, out, config, catalog, as_of, force, lock)
+    if store is not None:
+        record_moves(store, result.moves)
+        result.history = store
     return result
 
 
@@ -210,7 +221,8 @@ def _usual_owner(book: _Book, path: Path) -> str:
 
 # ------------------------------------------------------------------------------ moving
 def _hand_over(moved, moved_log, rep, as_of, config, usual, lang) -> list[dict[str, Any]]:
-    """Set each moved lead's owner and latest contact; one hand-off log entry per lead."""
+    """Set each moved lead's owner and latest contact; one hand-off log entry per lead, by the
+    previous owner, its status unchanged."""
     methods = config.values("contact_methods")
     method = FALLBACK_METHOD if FALLBACK_METHOD in methods else methods[0]
     note = NOTE.get(lang, NOTE["zh"])
@@ -226,21 +238,41 @@ def _hand_over(moved, moved_log, rep, as_of, config, usual, lang) -> list[dict[s
                 latest=f"{latest:%Y-%m-%d %H:%M}",
                 as_of=f"{as_of:%Y-%m-%d %H:%M}",
             )
-        content = note.format(owner=lead.get("last_owner") or usual)
+        owner = lead.get("last_owner") or usual
+        content = note.format(rep=rep, owner=owner)
         entries.append(
-            {"lead_id": lead["lead_id"], "owner": rep, "contact_at": as_of, "method": method,
+            {"lead_id": lead["lead_id"], "owner": owner, "contact_at": as_of, "method": method,
              "content": content}
         )  # fmt: skip
         lead.update(last_owner=rep, last_contact_at=as_of, last_summary=content)
     return entries
 
 
-def _id_map(old: list[str | None], new: list[str | None]) -> dict[str, str]:
-    """Old ID -> the ID the workbook's formula gives the row now (the first row wins)."""
+SEQ = re.compile(r"^(?P<prefix>.*?)(?P<seq>\d{3,})$")
+
+
+def _free_ids(moving: list[str], taken: set[str]) -> dict[str, str]:
+    """Each moved lead's ID in the target: its own when the target has no lead of that ID,
+    else the next free sequence of its prefix (code + day, and rep code if any) there."""
+    used = {i for i in taken if i}
     mapping: dict[str, str] = {}
-    for a, b in zip(old, new, strict=True):
-        if a and a not in mapping:
-            mapping[a] = b or a
+    for old in moving:
+        new = old
+        if old in used:
+            m = SEQ.match(old)
+            if m:
+                prefix = m["prefix"]
+                seqs = [
+                    int(x["seq"]) for i in used if (x := SEQ.match(i)) and x["prefix"] == prefix
+                ]
+                new = f"{prefix}{max(seqs) + 1:03d}"
+            else:  # not code + day + sequence: a suffix keeps it readable
+                k = 2
+                while f"{old}-{k}" in used:
+                    k += 1
+                new = f"{old}-{k}"
+        used.add(new)
+        mapping[old] = new
     return mapping
 
 
@@ -266,4 +298,5 @@ def _write(book: _Book, out: Path, config, catalog, as_of, force, password) -> N
         force=force,
         created=as_of,
         password=password,
+        keep_lead_ids=True,
     )

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from leadbook.core.asof import as_of_time
 from leadbook.core.config import TeamConfig, load_config
-from leadbook.core.errors import OutputError
+from leadbook.core.errors import LeadbookError, OutputError
 from leadbook.core.texts import LANGS
 from leadbook.metrics import Metrics
+from leadbook.metrics.history import history_snapshots, store_for
 from leadbook.metrics.tables import load_tables
 from leadbook.report.view import ReportView, report_view
 
@@ -28,6 +29,9 @@ class ReportResult:
     html: Path | None
     xlsx: Path | None
     seconds: dict[str, float]
+    history: Path | None = None  # the history store read (its snapshots in the view's tables)
+    snapshots: int = 0  # how many it gave
+    history_error: LeadbookError | None = None  # the store beside the master could not be read
 
     @property
     def metrics(self) -> Metrics:
@@ -48,6 +52,7 @@ def make_report(
     on_file=None,
     password: str | None = None,
     encrypt: bool = False,
+    history: str | Path | None = None,
 ) -> ReportResult:
     """Read ``paths`` (workbooks, folders, globs, a master), compute the metrics of the last
     complete ``period`` before ``as_of`` (with ``to_date``: the period containing ``as_of``, up
@@ -62,6 +67,11 @@ def make_report(
     Encrypted inputs are decrypted in memory with ``password``; with ``encrypt`` the Excel
     summary is encrypted with it. An HTML page cannot be encrypted, so ``encrypt`` with
     ``html`` is refused (``OutputError``) rather than leaving the page in clear.
+
+    The history store ``history`` (default: ``MASTER.history.sqlite`` beside a single master
+    given as ``paths``, when there is one) adds its snapshots up to ``as_of`` to
+    ``tables.snapshots``. A store found beside the master that cannot be read is left out
+    (``history_error`` says why); one named by ``history`` raises.
     """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
@@ -79,6 +89,15 @@ def make_report(
     tables = load_tables(
         paths, config=config, as_of=as_of, lang=lang, on_file=on_file, password=password
     )
+    store, stored, unread = store_for(paths, history), [], None
+    try:
+        stored = [s for s in history_snapshots(store) if s.taken_at <= as_of] if store else []
+    except LeadbookError as exc:
+        if history is not None:
+            raise
+        unread = exc  # found beside the master, not asked for: the report goes on without it
+    if stored:
+        tables.snapshots = sorted(tables.snapshots + stored, key=lambda s: s.taken_at)
     seconds["read"] = time.perf_counter() - clock
     view = report_view(
         tables, period=period, as_of=as_of, config=config, lang=lang, redact=redact,
@@ -100,7 +119,7 @@ def make_report(
         start = time.perf_counter()
         written["xlsx"] = write_xlsx(view, xlsx, password=password if encrypt else None)
         seconds["xlsx"] = time.perf_counter() - start
-    return ReportResult(view, written["html"], written["xlsx"], seconds)
+    return ReportResult(view, written["html"], written["xlsx"], seconds, store, len(stored), unread)
 
 
 def _check_folder(path: Path) -> None:

@@ -84,7 +84,7 @@ def _rows(
     for r in range(spec.rows):
         row = FIRST_DATA_ROW + r
         record = records[r] if r < len(records) else {}
-        if spec.lead_id_formula:
+        if spec.lead_id_formula and not _kept(spec, record, ids, r):
             formula = excel_formula(
                 row + 1,
                 ch_col,
@@ -107,6 +107,13 @@ def _rows(
                 lines = max(lines, lines_needed(value, widths[col[key]]))
         if lines > 1:
             ws.set_row(row, row_height(lines))
+
+
+def _kept(spec, record: dict[str, Any], ids: Sequence[str | None], r: int) -> bool:
+    """Whether the row keeps the record's own lead ID (``keep_lead_ids``): it has one, and the
+    formula would give the row another."""
+    own = record.get("lead_id")
+    return spec.keep_lead_ids and own is not None and own != (ids[r] if r < len(ids) else None)
 
 
 def _bands(book: Book, ws: Worksheet, fields: Sequence[Field], ncols: int) -> None:

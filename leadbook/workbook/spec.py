@@ -54,3 +54,6 @@ class WorkbookSpec:
     # The rep whose workbook it is (leadbook new --rep): first in the 跟进人 dropdowns, named
     # on the instructions and in the properties; with a code, the lead IDs carry it.
     rep: Rep | None = None
+    # True: a record whose lead_id is not the one the formula gives its row keeps its ID,
+    # written as a value (a handed-over lead, a lead whose neighbours moved); others: formula
+    keep_lead_ids: bool = False

@@ -53,6 +53,7 @@ def write_workbook(
     created: datetime | None = None,
     password: str | None = None,
     rep: Rep | None = None,
+    keep_lead_ids: bool = False,
 ) -> Path:
     """Write a lead workbook to ``path`` (atomically) and return the path.
 
@@ -63,6 +64,8 @@ def write_workbook(
     rep first in the 跟进人 dropdowns, named on the instructions and in the custom properties
     (``leadbook_rep``, ``leadbook_rep_code``, ``leadbook_lead_id_format``), and the lead IDs
     with the rep's code, as the config's ``lead_id_format`` places it.
+    With ``keep_lead_ids`` a record whose
+    ``lead_id`` differs from the one the ID formula gives its row keeps it, as a value.
     """
     config = config or load_config()
     if rep is not None and rep.name in config.reps:  # the rep first; the team still offered
@@ -78,6 +81,7 @@ def write_workbook(
         log_extra=tuple(log_extra),
         created=created,
         rep=rep,
+        keep_lead_ids=keep_lead_ids,
     )
     texts(lang)  # fail on an unknown language before touching the file system
     path = check_suffix(Path(path))
