@@ -1,0 +1,358 @@
+"""``leadbook split``: the master back to the reps, one workbook each, and merged again.
+
+Inputs are made with openpyxl (small hand-made teams, their IDs worked out by hand) or with
+``leadbook sample`` (the round trip of the issue); outputs are read with openpyxl."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import clean_record
+
+from leadbook.cli import cli
+from leadbook.core import provenance
+from leadbook.core.catalog import load_catalog
+from leadbook.core.config import load_config
+from leadbook.team.split import safe_name, split_master
+
+CAT = load_catalog()
+PROVENANCE_LABELS = {zh for _, zh, _, _ in provenance.REGISTER + provenance.LOG}
+AS_OF = "2024-06-30"
+
+TEAM = """
+[[reps]]
+name = "*张"
+code = "ZH"
+
+[[reps]]
+name = "*李"
+code = "LI"
+"""
+
+
+# ------------------------------------------------------------------------------ helpers
+def rep_book(path: Path, rep: str, leads: list[dict]) -> Path:
+    """A rep's workbook as a script or another program writes one (openpyxl): the register
+    with the IDs typed as values, two log entries per lead."""
+    wb = openpyxl.Workbook()
+    reg = wb.active
+    reg.title = "线索台账"
+    fields = [fd for fd in CAT.register]
+    reg.append([fd.zh for fd in fields])
+    for lead in leads:
+        record = clean_record(last_owner=rep, **lead)
+        reg.append([record.get(fd.key) for fd in fields])
+    log = wb.create_sheet("跟进记录")
+    log_fields = [fd for fd in CAT.log]
+    log.append([fd.zh for fd in log_fields])
+    for lead in leads:
+        first = lead["created_at"] + timedelta(hours=2)
+        for when, text in (
+            (first, "首次电话沟通,确认需求"),
+            (datetime(2024, 6, 20, 14, 30), "报价"),
+        ):
+            entry = {"lead_id": lead["lead_id"], "owner": rep, "contact_at": when,
+                     "method": "电话", "content": f"{text}({lead['company'][:6]})"}  # fmt: skip
+            log.append([entry.get(fd.key) for fd in log_fields])
+    wb.save(path)
+    return path
+
+
+def team(tmp_path: Path) -> Path:
+    """*张 and *李, IDs as each rep's workbook numbers them (from 001 per channel and day):
+
+    *张  EXPO20240521001  华创 (09:00)
+    *李  EXPO20240521001  远航 (10:00)  -> the master renumbers it EXPO20240521003
+    *李  EXPO20240521002  华创 (11:00)  -> 撞单 with *张's 华创: *张 registered it first
+    *李  TEL20240521001   星河 (12:00)
+    """
+    folder = tmp_path / "reps"
+    folder.mkdir()
+    day = datetime(2024, 5, 21)
+    huachuang = {"company": "深圳市华创智能科技有限公司", "office_phone": "0755-86001234",
+                 "im_account": "wxid_hc2024"}  # fmt: skip
+    rep_book(folder / "zhang.xlsx", "*张", [
+        {"lead_id": "EXPO20240521001", "created_at": day.replace(hour=9), **huachuang},
+    ])  # fmt: skip
+    rep_book(folder / "li.xlsx", "*李", [
+        {"lead_id": "EXPO20240521001", "created_at": day.replace(hour=10),
+         "company": "上海远航物流有限公司", "office_phone": "021-38068540", "im_account": None},
+        {"lead_id": "EXPO20240521002", "created_at": day.replace(hour=11), **huachuang},
+        {"lead_id": "TEL20240521001", "created_at": day.replace(hour=12), "channel": "电话推荐",
+         "company": "杭州星河网络科技有限公司", "office_phone": "0571-88001234",
+         "im_account": "wxid_xh01"},
+    ])  # fmt: skip
+    return folder
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(runner, *args):
+    return runner.invoke(cli, [str(a) for a in args])
+
+
+def merged(runner, inputs, out: Path, *extra) -> Path:
+    result = run(runner, "merge", *inputs, "-o", out, "--as-of", AS_OF, *extra)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def read_master(path: Path) -> tuple[dict[str, dict], dict[str, Counter]]:
+    """The register by lead ID (the catalog's fields, not the provenance columns) and the
+    log entries per lead."""
+    wb = openpyxl.load_workbook(path)
+    reg, log = wb["线索台账"], wb["跟进记录"]
+    header = [c.value for c in reg[2]]
+    rows = {}
+    for values in reg.iter_rows(min_row=3, values_only=True):
+        if all(v is None for v in values):
+            continue
+        row = {h: v for h, v in zip(header, values, strict=True) if h not in PROVENANCE_LABELS}
+        assert row["线索编号"] not in rows
+        rows[row["线索编号"]] = row
+    log_header = [c.value for c in log[1]]
+    entries: dict[str, Counter] = {}
+    for values in log.iter_rows(min_row=2, values_only=True):
+        if all(v is None for v in values):
+            continue
+        entry = {
+            h: v for h, v in zip(log_header, values, strict=True) if h not in PROVENANCE_LABELS
+        }
+        entries.setdefault(entry["线索编号"], Counter())[tuple(sorted(entry.items()))] += 1
+    return rows, entries
+
+
+def id_cells(path: Path) -> list[str]:
+    """The register's lead-ID cells of the leads: a formula (``=...``) or a value."""
+    ws = openpyxl.load_workbook(path).worksheets[1]  # the register, in either language
+    cells = []
+    for row in ws.iter_rows(min_row=3, values_only=True):
+        if row[1] is None:  # no creation time: past the leads
+            break
+        cells.append(row[0])
+    return cells
+
+
+def cached_ids(path: Path) -> list[str]:
+    ws = openpyxl.load_workbook(path, data_only=True).worksheets[1]
+    return [r[0] for r in ws.iter_rows(min_row=3, values_only=True) if r[1] is not None]
+
+
+# ------------------------------------------------------------------------------ tests
+def test_split_a_team_with_codes_keeps_the_masters_ids(runner, tmp_path):
+    config = tmp_path / "team.toml"
+    config.write_text(TEAM, encoding="utf-8")
+    master = merged(runner, [team(tmp_path)], tmp_path / "master.xlsx", "--config", config)
+    before = digest(master)
+    out = tmp_path / "back"
+    result = run(runner, "split", master, "-o", out, "--config", config)
+    assert result.exit_code == 0, result.output
+    assert digest(master) == before  # the master is never modified
+    assert sorted(p.name for p in out.iterdir()) == ["LI.xlsx", "ZH.xlsx"]
+    lines = result.output.splitlines()
+    assert lines[0] == f"已写入 {out / 'ZH.xlsx'}:*张,线索 2 条,跟进记录 4 条"
+    assert lines[1] == f"已写入 {out / 'LI.xlsx'}:*李,线索 2 条,跟进记录 4 条"
+    assert "撞单:1 条线索" in lines[2]
+    # *张 gets *李's 华创 lead (撞单: *张 registered the customer first). Both EXPO leads of
+    # the day: the formula computes 001 and 002, the master's IDs: formulas kept.
+    assert cached_ids(out / "ZH.xlsx") == ["EXPO20240521001", "EXPO20240521002"]
+    assert [str(c).startswith("=") for c in id_cells(out / "ZH.xlsx")] == [True, True]
+    # *李's 远航 was renumbered by the merge: the formula would compute EXPO20240521001 in
+    # *李's workbook, so the master's ID is written as the value; 星河's formula is kept.
+    cells = id_cells(out / "LI.xlsx")
+    assert cells[0] == "EXPO20240521003"
+    assert str(cells[1]).startswith("=")
+    assert cached_ids(out / "LI.xlsx") == ["EXPO20240521003", "TEL20240521001"]
+    # The reps' workbooks carry no provenance columns, and the template's sheets.
+    wb = openpyxl.load_workbook(out / "LI.xlsx")
+    assert wb.sheetnames[:4] == ["使用说明", "线索台账", "跟进记录", "字段说明"]
+    assert not {c.value for c in wb["线索台账"][2]} & PROVENANCE_LABELS
+    assert wb["线索台账"].data_validations.dataValidation  # the dropdowns
+    # Merging the reps' workbooks again: the same leads, IDs and logs, nothing renumbered.
+    again = merged(runner, [out], tmp_path / "again.xlsx", "--config", config)
+    assert read_master(again) == read_master(master)
+    assert "编号重复改号 0 条" in run(runner, "merge", out, "-o", tmp_path / "x.xlsx").output
+
+
+def test_the_ids_survive_libreoffice_recalculating(runner, tmp_path):
+    from realclients import soffice_convert
+
+    master = merged(runner, [team(tmp_path)], tmp_path / "master.xlsx")
+    out = tmp_path / "back"
+    assert run(runner, "split", master, "-o", out).exit_code == 0
+    recalculated = soffice_convert(out / "rep-李.xlsx", "xlsx", tmp_path / "lo")
+    assert cached_ids(recalculated) == ["EXPO20240521003", "TEL20240521001"]
+    again = merged(runner, [recalculated, out / "rep-张.xlsx"], tmp_path / "again.xlsx")
+    assert read_master(again) == read_master(master)
+
+
+def test_round_trip_of_a_sample_team(runner, tmp_path):
+    reps = tmp_path / "reps"
+    done = run(runner, "sample", reps, "--reps", 4, "--leads", 40, "--as-of", AS_OF)
+    assert done.exit_code == 0, done.output
+    planted = json.loads((reps / "manifest.json").read_text(encoding="utf-8"))
+    assert planted["duplicates"]  # 撞单 planted
+    master = merged(runner, [reps], tmp_path / "master.xlsx")
+    rows, log = read_master(master)
+    wb = openpyxl.load_workbook(master)["线索台账"]
+    header = [c.value for c in wb[2]]
+    prov = [dict(zip(header, r, strict=True)) for r in wb.iter_rows(min_row=3, values_only=True)]
+    prov = [p for p in prov if p["线索编号"]]
+    renumbered = [p for p in prov if p["原线索编号"] != p["线索编号"]]
+    assert renumbered  # IDs the reps' formulas would not compute again
+    out = tmp_path / "back"
+    result = run(runner, "split", master, "-o", out)
+    assert result.exit_code == 0, result.output
+    books = {p.name for p in out.iterdir()}
+    assert books == {f"rep-{p['负责销售'].removeprefix('*')}.xlsx" for p in prov}
+    assert len(books) == 4
+    # Every lead is in exactly one workbook: its owner's (撞单: the rep named by the mark).
+    where = {}
+    for name in books:
+        for lead_id in cached_ids(out / name):
+            assert lead_id not in where
+            where[lead_id] = name
+    assert set(where) == set(rows)
+    for p in prov:
+        mark = re.search(r"撞单:以 (\S+) ", p["校验结果"] or "")
+        rep = mark[1] if mark else p["负责销售"]
+        assert where[p["线索编号"]] == f"rep-{rep.removeprefix('*')}.xlsx", p["线索编号"]
+    assert any(p["校验结果"] and "撞单" in p["校验结果"] for p in prov)
+    # Log entries in the output lines add up to the master's.
+    total = sum(sum(c.values()) for c in log.values())
+    assert result.output.splitlines()[-1].endswith(f"线索 {len(rows)} 条,跟进记录 {total} 条")
+    again = merged(runner, [out], tmp_path / "again.xlsx")
+    again_rows, again_log = read_master(again)
+    assert set(again_rows) == set(rows)
+    for lead_id, row in rows.items():
+        assert again_rows[lead_id] == row, lead_id
+    assert again_log == log
+
+
+def test_leads_of_no_known_rep_go_to_unassigned(runner, tmp_path):
+    config = tmp_path / "team.toml"
+    config.write_text('reps = ["*张"]\n', encoding="utf-8")  # *李 is not in the team
+    master = merged(runner, [team(tmp_path)], tmp_path / "master.xlsx")
+    out = tmp_path / "back"
+    result = run(runner, "split", master, "-o", out, "--config", config, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["rep-张.xlsx", "unassigned.xlsx"]
+    assert cached_ids(out / "rep-张.xlsx") == ["EXPO20240521001", "EXPO20240521002"]
+    assert cached_ids(out / "unassigned.xlsx") == ["EXPO20240521003", "TEL20240521001"]
+    lines = result.output.splitlines()
+    assert lines[0] == f"wrote {out / 'rep-张.xlsx'}: *张, 2 leads, 4 log entries"
+    assert lines[1] == f"wrote {out / 'unassigned.xlsx'}: 2 leads of no known rep, 4 log entries"
+    again = merged(runner, [out], tmp_path / "again.xlsx")
+    assert read_master(again) == read_master(master)
+
+
+def test_a_rep_named_after_the_file_is_unknown(tmp_path):
+    """No 最近跟进人 and no 跟进人: merge names the rep after the file, which is no rep."""
+    folder = team(tmp_path)
+    wb = openpyxl.load_workbook(folder / "li.xlsx")
+    for sheet, col in (("线索台账", "最近跟进人"), ("跟进记录", "跟进人")):
+        ws = wb[sheet]
+        j = [c.value for c in ws[1]].index(col)
+        for row in ws.iter_rows(min_row=2):
+            row[j].value = None
+    wb.save(folder / "li.xlsx")
+    from leadbook.merge.master import merge_paths, write_master
+
+    master = write_master(merge_paths([folder]), tmp_path / "master.xlsx")
+    result = split_master(master, tmp_path / "back", config=load_config())
+    assert [(b.path.name, b.rep, b.leads, b.log_entries) for b in result.books] == [
+        ("rep-张.xlsx", "*张", 2, 4),
+        ("unassigned.xlsx", None, 2, 4),
+    ]
+    assert result.moved == 1
+
+
+def test_refuses_to_overwrite_without_force(runner, tmp_path):
+    master = merged(runner, [team(tmp_path)], tmp_path / "master.xlsx")
+    out = tmp_path / "back"
+    assert run(runner, "split", master, "-o", out).exit_code == 0
+    stamp = digest(out / "rep-李.xlsx")
+    again = run(runner, "split", master, "-o", out)
+    assert again.exit_code == 2
+    assert again.output.strip().endswith("文件已存在(加 --force 覆盖)")
+    assert len(again.output.strip().splitlines()) == 1
+    assert digest(out / "rep-李.xlsx") == stamp
+    assert run(runner, "split", master, "-o", out, "--force").exit_code == 0
+    # The master itself is never an output, not even with --force.
+    inside = out / "rep-张.xlsx"
+    refused = run(runner, "split", inside, "-o", out, "--force")
+    assert refused.exit_code == 2
+
+
+@pytest.mark.parametrize("kind", ["rep workbook", "garbage", "missing", "text"])
+def test_a_bad_master_is_one_clear_error(runner, tmp_path, kind):
+    folder = team(tmp_path)
+    path = {
+        "rep workbook": folder / "li.xlsx",
+        "garbage": tmp_path / "broken.xlsx",
+        "missing": tmp_path / "none.xlsx",
+        "text": tmp_path / "notes.txt",
+    }[kind]
+    if kind == "garbage":
+        path.write_bytes(b"PK\x03\x04 not really a workbook")
+    if kind == "text":
+        path.write_text("hello", encoding="utf-8")
+    out = tmp_path / "back"
+    result = run(runner, "split", path, "-o", out)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output
+    assert lines[0].startswith(f"leadbook: {path}")
+    expected = {
+        "rep workbook": "不是 leadbook 合并出的总表",
+        "garbage": "无法读取总表",
+        "missing": "找不到要拆分的总表",
+        "text": "无法读取总表",
+    }[kind]
+    assert expected in lines[0]
+    assert not out.exists()  # nothing written
+    english = run(runner, "split", path, "-o", out, "--lang", "en")
+    assert english.exit_code == 2 and "master" in english.output
+
+
+def test_out_dir_is_a_file(runner, tmp_path):
+    master = merged(runner, [team(tmp_path)], tmp_path / "master.xlsx")
+    (tmp_path / "back").write_text("x", encoding="utf-8")
+    result = run(runner, "split", master, "-o", tmp_path / "back")
+    assert result.exit_code == 2
+
+
+def test_encrypted_master_and_workbooks(runner, tmp_path, monkeypatch):
+    from leadbook.core.crypto import is_encrypted
+
+    monkeypatch.setenv("LEADS_PW", "s3cret-pw")
+    reps = team(tmp_path)
+    master = merged(runner, [reps], tmp_path / "master.xlsx", "--password-env", "LEADS_PW",
+                    "--encrypt")  # fmt: skip
+    assert is_encrypted(master)
+    out = tmp_path / "back"
+    result = run(runner, "split", master, "-o", out, "--password-env", "LEADS_PW", "--encrypt")
+    assert result.exit_code == 0, result.output
+    assert all(is_encrypted(p) for p in out.iterdir())
+    plain = merged(runner, [reps], tmp_path / "plain.xlsx")
+    again = merged(runner, [out], tmp_path / "again.xlsx", "--password-env", "LEADS_PW")
+    assert read_master(again) == read_master(plain)
+
+
+def test_safe_file_names():
+    assert safe_name("*张") == "rep-张"
+    assert safe_name('*a/b:c?"d') == "rep-a_b_c__d"
+    assert safe_name("*") == "rep"
+    assert safe_name("*王.. ") == "rep-王"
+    assert (
+        safe_name("张13812345678") == "rep-张138____5678"
+    )  # masked, and * is no file name character
