@@ -25,11 +25,13 @@ demo: $(STAMP)
 	  rc=$$?; tail -n 1 $(OUT)/validate.txt; test $$rc -le 1
 	$(BIN)/leadbook validate $(OUT)/reps --format json > $(OUT)/validate.json; test $$? -le 1
 	$(BIN)/leadbook merge $(OUT)/reps -o $(OUT)/master.xlsx --conflicts $(OUT)/conflicts.xlsx --force
+	$(BIN)/leadbook split $(OUT)/master.xlsx -o $(OUT)/back --force
 	$(BIN)/leadbook report $(OUT)/master.xlsx --html $(OUT)/report.html --xlsx $(OUT)/summary.xlsx
 	@echo "demo: new workbook       $(OUT)/leads.xlsx"
 	@echo "demo: findings           $(OUT)/validate.txt (json: $(OUT)/validate.json)"
 	@echo "demo: annotated copies   $(OUT)/checked/"
 	@echo "demo: master             $(OUT)/master.xlsx (conflicts: $(OUT)/conflicts.xlsx)"
+	@echo "demo: back to the reps   $(OUT)/back/ (one workbook per rep)"
 	@echo "demo: report             $(OUT)/report.html"
 	@echo "demo: Excel summary      $(OUT)/summary.xlsx"
 

@@ -356,3 +356,63 @@ def test_safe_file_names():
     assert (
         safe_name("张13812345678") == "rep-张138____5678"
     )  # masked, and * is no file name character
+
+
+def test_hand_offs_are_applied(runner, tmp_path):
+    """*李 hands 星河 over to *张 (``leadbook handoff``); the master of the handed-over copies
+    splits with 星河 and its whole log, the hand-off entry too, in *张's workbook."""
+    config = tmp_path / "team.toml"
+    config.write_text(TEAM, encoding="utf-8")
+    reps = team(tmp_path)
+    handed = tmp_path / "handed"
+    done = run(runner, "handoff", reps / "li.xlsx", "--lead", "TEL20240521001", "--to",
+               reps / "zhang.xlsx", "--rep", "*张", "--out-dir", handed, "--as-of",
+               "2024-06-25 10:00", "--config", config)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    master = merged(runner, [handed], tmp_path / "master.xlsx", "--config", config)
+    out = tmp_path / "back"
+    assert run(runner, "split", master, "-o", out, "--config", config).exit_code == 0
+    assert cached_ids(out / "ZH.xlsx") == ["EXPO20240521001", "EXPO20240521002", "TEL20240521001"]
+    assert cached_ids(out / "LI.xlsx") == ["EXPO20240521003"]
+    wb = openpyxl.load_workbook(out / "ZH.xlsx")
+    reg = wb["线索台账"]
+    header = [c.value for c in reg[2]]
+    lead = dict(
+        zip(header, next(reg.iter_rows(min_row=5, max_row=5, values_only=True)), strict=True)
+    )
+    assert lead["公司名称"] == "杭州星河网络科技有限公司" and lead["最近跟进人"] == "*张"
+    log = [
+        r for r in wb["跟进记录"].iter_rows(min_row=2, values_only=True) if r[0] == "TEL20240521001"
+    ]
+    assert sorted(r[4] for r in log) == [
+        "报价(杭州星河网络)",
+        "转交自 *李",
+        "首次电话沟通,确认需求(杭州星河网络)",
+    ]
+    again = merged(runner, [out], tmp_path / "again.xlsx", "--config", config)
+    assert read_master(again) == read_master(master)
+
+
+def test_an_id_edited_in_the_master_is_the_one_split_keeps(runner, tmp_path):
+    """The manager changed 远航's ID in the master by hand (openpyxl), in the register and
+    the log: the split carries the edited ID, not the one a new merge would compute."""
+    master = merged(runner, [team(tmp_path)], tmp_path / "master.xlsx")
+    wb = openpyxl.load_workbook(master)
+    changed = 0
+    for sheet, first in (("线索台账", 3), ("跟进记录", 2)):
+        for row in wb[sheet].iter_rows(min_row=first):
+            if row[0].value == "EXPO20240521003":
+                row[0].value = "EXPO20240521009"
+                changed += 1
+    assert changed == 3  # the lead and its two log entries
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    out = tmp_path / "back"
+    result = run(runner, "split", edited, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert cached_ids(out / "rep-李.xlsx") == ["EXPO20240521009", "TEL20240521001"]
+    again = merged(runner, [out], tmp_path / "again.xlsx")
+    assert read_master(again) == read_master(edited)
+    assert set(read_master(again)[1]) == {
+        "EXPO20240521001", "EXPO20240521002", "EXPO20240521009", "TEL20240521001"
+    }  # fmt: skip

@@ -28,7 +28,7 @@ import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -171,8 +171,32 @@ def read_master(master: Path, config: TeamConfig, catalog: Catalog, lang: str, p
     result = resolve(report, versions, entries, catalog, lang=lang)
     if result.register.height == 0:
         raise InputError(key="split_no_leads", path=master)
+    _as_written(result)
     register, log = master_records(result, catalog, lang)
     return list(register), list(log), result.groups
+
+
+def _as_written(result) -> None:
+    """The lead IDs as the master has them written. Resolving a master alone renumbers its
+    leads from their 原线索编号 as the merge that wrote it did, so the IDs agree; where one
+    does not (an ID edited in the master by hand), the written ID is the master's: the
+    register, the log and the 撞单 groups are given it."""
+    import polars as pl
+
+    from leadbook.merge.columns import LINK
+
+    frame = result.register
+    pairs = frame.select("lead_id", LINK).filter(pl.col("lead_id").ne_missing(pl.col(LINK)))
+    if pairs.height == 0:
+        return
+    ids = {a: b for a, b in pairs.iter_rows() if a is not None}
+    result.register = frame.with_columns(pl.col(LINK).alias("lead_id"))
+    result.log = result.log.with_columns(pl.col("lead_id").replace(ids))
+    result.groups = [
+        replace(g, members=tuple(replace(m, lead_id=ids.get(m.lead_id, m.lead_id))
+                                 for m in g.members))
+        for g in result.groups
+    ]  # fmt: skip
 
 
 # ------------------------------------------------------------------------------ sharing
