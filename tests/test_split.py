@@ -352,9 +352,10 @@ def test_safe_file_names():
     assert safe_name("*张") == "rep-张"
     assert safe_name('*a/b:c?"d') == "rep-a_b_c__d"
     assert safe_name("*") == "rep"
+    assert safe_name("李四") == "rep-四"  # an unmasked name is masked
     assert safe_name("*王.. ") == "rep-王"
     assert (
-        safe_name("张13812345678") == "rep-张138____5678"
+        safe_name("*张13812345678") == "rep-张138____5678"
     )  # masked, and * is no file name character
 
 
@@ -416,3 +417,36 @@ def test_an_id_edited_in_the_master_is_the_one_split_keeps(runner, tmp_path):
     assert set(read_master(again)[1]) == {
         "EXPO20240521001", "EXPO20240521002", "EXPO20240521009", "TEL20240521001"
     }  # fmt: skip
+
+
+def test_workbooks_left_in_the_folder_are_named(runner, tmp_path):
+    master = merged(runner, [team(tmp_path)], tmp_path / "master.xlsx")
+    out = tmp_path / "back"
+    out.mkdir()
+    (out / "last-week.xlsx").write_bytes(b"x")
+    (out / "notes.txt").write_text("x", encoding="utf-8")
+    result = run(runner, "split", master, "-o", out)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("注意")]
+    assert notes == [
+        f"注意:{out} 中还有不是这次写入的工作簿(last-week.xlsx),再合并这个文件夹时会一并读入"
+    ]
+
+
+def test_an_unmasked_rep_is_shown_masked(tmp_path):
+    folder = team(tmp_path)
+    wb = openpyxl.load_workbook(folder / "li.xlsx")
+    for sheet, col in (("线索台账", "最近跟进人"), ("跟进记录", "跟进人")):
+        ws = wb[sheet]
+        j = [c.value for c in ws[1]].index(col)
+        for row in ws.iter_rows(min_row=2):
+            row[j].value = "李四"
+    wb.save(folder / "li.xlsx")
+    from leadbook.merge.master import merge_paths, write_master
+
+    master = write_master(merge_paths([folder]), tmp_path / "master.xlsx")
+    result = split_master(master, tmp_path / "back", config=load_config())
+    assert [(b.path.name, b.rep, b.leads) for b in result.books] == [
+        ("rep-张.xlsx", "*张", 2),
+        ("rep-四.xlsx", "*四", 2),
+    ]

@@ -73,6 +73,9 @@ def split(master, out_dir, config_path, lang, force, password_env, encrypt) -> N
             click.echo(message("split_book_unassigned", lang, **params))
         else:
             click.echo(message("split_book", lang, rep=book.rep, **params))
+    if result.others:
+        names = ", ".join(p.name for p in result.others)
+        click.echo(message("split_others", lang, folder=out_dir, names=names))
     if result.moved:
         click.echo(message("split_moved", lang, count=result.moved))
     click.echo(

@@ -7,16 +7,17 @@ follow-up logs, so that next week the rep goes on from the master's state.
 
 Who gets a lead: its 负责销售 (the master's provenance column); a lead of a 撞单 group goes to
 the group's owner, the rep who registered the customer first (when that rep is known). A rep
-is known when the team config lists it (or, when the config lists no reps, when the name is
-a masked rep name such as ``*张``); leads of no known rep go to ``unassigned.xlsx``, as do
-log entries whose lead is not in the register. The master's own provenance columns are not
-copied: they are the master's.
+is known when the team config lists it (when the config lists no reps: any rep but a file's
+name, which merge uses when a workbook names no 最近跟进人 or 跟进人); leads of no known rep
+go to ``unassigned.xlsx``, as do log entries whose lead is not in the register. The master's
+own provenance columns are not copied: they are the master's.
 
 A file is named by the rep's code in the team config (``ZH.xlsx``), else by the masked name
-(``rep-张.xlsx``, characters Windows does not allow in file names replaced). The master's
-lead IDs are kept: where the template's formula would compute another ID for a lead (a lead
-renumbered by the merge, a 撞单 lead moved to its owner), that cell holds the ID as a value
-(``team.pin``), so merging the reps' workbooks again gives the master's IDs back.
+(``rep-张.xlsx``; an unmasked name masked, characters Windows does not allow in a file name
+replaced). The master's lead IDs are kept: where the template's formula would compute
+another ID for a lead (a lead renumbered by the merge, a 撞单 lead moved to its owner), that
+cell holds the ID as a value (``team.pin``), so merging the reps' workbooks again gives the
+master's IDs back.
 
 Nothing is written until the master is read and every output is checked; the master is
 never modified and each workbook is written atomically.
@@ -51,7 +52,8 @@ _PROVENANCE = {key for key, *_ in provenance.REGISTER + provenance.LOG}
 
 @dataclass(frozen=True)
 class SplitBook:
-    """One workbook written: its rep (masked; None for ``unassigned.xlsx``) and code."""
+    """One workbook written: its rep (as shown: masked; None for ``unassigned.xlsx``) and
+    the rep's code."""
 
     path: Path
     rep: str | None
@@ -66,6 +68,9 @@ class SplitResult:
     master: Path
     books: list[SplitBook] = field(default_factory=list)
     moved: int = 0  # 撞单 leads given to the customer's owner rather than their own rep
+    # Workbooks already in the folder that this split did not write (last week's leftovers):
+    # merging the folder again would read them too.
+    others: list[Path] = field(default_factory=list)
 
     @property
     def leads(self) -> int:
@@ -124,7 +129,7 @@ def split_master(
             raise OutputError(
                 key="cannot_create_folder", path=folder, reason=exc.strerror
             ) from None
-    result = SplitResult(master, moved=moved)
+    result = SplitResult(master, moved=moved, others=_others(folder, outs.values()))
     lock = password if encrypt else None
     for rep, share in shares.items():
         pinned = write_rep_book(
@@ -133,7 +138,9 @@ def split_master(
         )  # fmt: skip
         code = config.rep_code(rep) if rep else None
         result.books.append(
-            SplitBook(outs[rep], rep, code, len(share.register), len(share.log), pinned)
+            SplitBook(
+                outs[rep], rep and shown_rep(rep), code, len(share.register), len(share.log), pinned
+            )  # fmt: skip
         )
     return result
 
@@ -200,13 +207,22 @@ def _as_written(result) -> None:
 
 
 # ------------------------------------------------------------------------------ sharing
-def known_rep(rep: str | None, config: TeamConfig) -> bool:
-    """Whether ``rep`` (a 负责销售 value) is a rep a workbook is made for."""
+def known_rep(rep: str | None, source_file: str | None, config: TeamConfig) -> bool:
+    """Whether ``rep`` (the 负责销售 of a lead from ``source_file``) is a rep a workbook is
+    made for: one of the config's reps; when the config lists none, any rep but the one
+    merge names after the file when the file names no 最近跟进人 or 跟进人."""
     if not rep:
         return False
     if config.reps:
         return rep in config.reps
-    return rep.startswith("*") and len(rep) > 1
+    return not source_file or rep != Path(source_file).stem
+
+
+def shown_rep(rep: str) -> str:
+    """A rep's name as leadbook shows it: masked (``*张``; an unmasked name loses its first
+    character), mobiles and e-mails masked."""
+    rep = mask_text(rep)
+    return rep if rep.startswith("*") else "*" + rep[1:]
 
 
 def _key(record: dict[str, Any]) -> tuple:
@@ -220,7 +236,7 @@ def _shares(register, log, groups, config: TeamConfig) -> tuple[dict[str | None,
     """Each known rep's leads and log entries (in the master's order), then the rest (None)."""
     owner: dict[tuple, str] = {}
     for group in groups:  # 撞单: every lead of the customer goes to the first registration's rep
-        if known_rep(group.owner.rep, config):
+        if known_rep(group.owner.rep, group.owner.source_file, config):
             for m in group.members[1:]:
                 key = ("id", m.lead_id) if m.lead_id else ("pos", m.source_file, m.position)
                 owner[key] = group.owner.rep
@@ -229,7 +245,7 @@ def _shares(register, log, groups, config: TeamConfig) -> tuple[dict[str | None,
     moved = 0
     for record in register:
         rep = record.get("rep")
-        rep = rep if known_rep(rep, config) else None
+        rep = rep if known_rep(rep, record.get("source_file"), config) else None
         to = owner.get(_key(record), rep)
         moved += to != rep
         shares.setdefault(to, _Share(to)).register.append(_fields(record))
@@ -257,7 +273,7 @@ def _fields(record: dict[str, Any]) -> dict[str, Any]:
 def safe_name(rep: str) -> str:
     """A file stem for a rep without a code: ``rep-`` and the masked name, with the
     characters Windows forbids (and control characters) replaced by ``_``."""
-    name = unicodedata.normalize("NFKC", mask_text(rep)).strip().lstrip("*").strip()
+    name = unicodedata.normalize("NFKC", shown_rep(rep.strip())).lstrip("*").strip()
     name = "".join("_" if ch in _FORBIDDEN or ord(ch) < 32 else ch for ch in name)
     name = name[:NAME_LIMIT].rstrip(". ")
     return f"rep-{name}" if name else "rep"
@@ -279,6 +295,22 @@ def _file_names(reps: Sequence[str | None], config: TeamConfig) -> dict[str | No
     if None in reps:
         names[None] = UNASSIGNED
     return names
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+
+
+def _others(folder: Path, outs) -> list[Path]:
+    """The workbooks in ``folder`` that are not among ``outs``."""
+    if not folder.is_dir():
+        return []
+    mine = {p.name for p in outs}
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and p.name not in mine
+        and not p.name.startswith((".", "~$"))
+    )  # fmt: skip
 
 
 def write_rep_book(
