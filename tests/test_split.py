@@ -134,17 +134,17 @@ def read_master(path: Path) -> tuple[dict[str, dict], dict[str, Counter]]:
 def id_cells(path: Path) -> list[str]:
     """The register's lead-ID cells of the leads: a formula (``=...``) or a value."""
     ws = openpyxl.load_workbook(path).worksheets[1]  # the register, in either language
-    cells = []
-    for row in ws.iter_rows(min_row=3, values_only=True):
-        if row[1] is None:  # no creation time: past the leads
-            break
-        cells.append(row[0])
-    return cells
+    return [row[0] for row in ws.iter_rows(min_row=3, values_only=True) if _is_lead(row)]
+
+
+def _is_lead(row) -> bool:
+    """A register row with a value besides its lead ID (the empty rows hold the formula)."""
+    return any(v not in (None, "") for v in row[1:])
 
 
 def cached_ids(path: Path) -> list[str]:
     ws = openpyxl.load_workbook(path, data_only=True).worksheets[1]
-    return [r[0] for r in ws.iter_rows(min_row=3, values_only=True) if r[1] is not None]
+    return [row[0] for row in ws.iter_rows(min_row=3, values_only=True) if _is_lead(row)]
 
 
 # ------------------------------------------------------------------------------ tests
@@ -195,13 +195,25 @@ def test_the_ids_survive_libreoffice_recalculating(runner, tmp_path):
     assert read_master(again) == read_master(master)
 
 
-def test_round_trip_of_a_sample_team(runner, tmp_path):
+@pytest.mark.parametrize("codes", [False, True], ids=["names", "codes"])
+def test_round_trip_of_a_sample_team(runner, tmp_path, codes):
+    """sample (4 reps, 撞单 planted) -> merge -> split -> merge: the same leads, IDs, logs.
+    With ``codes`` a team config gives the sample's reps the codes RA, RB, RC, RD."""
     reps = tmp_path / "reps"
     done = run(runner, "sample", reps, "--reps", 4, "--leads", 40, "--as-of", AS_OF)
     assert done.exit_code == 0, done.output
     planted = json.loads((reps / "manifest.json").read_text(encoding="utf-8"))
     assert planted["duplicates"]  # 撞单 planted
-    master = merged(runner, [reps], tmp_path / "master.xlsx")
+    names = [f["rep"] for f in planted["files"]]
+    file_of = {name: f"rep-{name.removeprefix('*')}.xlsx" for name in names}
+    options = []
+    if codes:
+        config = tmp_path / "team.toml"
+        config.write_text("".join(f'[[reps]]\nname = "{n}"\ncode = "R{"ABCD"[i]}"\n\n'
+                                  for i, n in enumerate(names)), encoding="utf-8")  # fmt: skip
+        file_of = {name: f"R{'ABCD'[i]}.xlsx" for i, name in enumerate(names)}
+        options = ["--config", config]
+    master = merged(runner, [reps], tmp_path / "master.xlsx", *options)
     rows, log = read_master(master)
     wb = openpyxl.load_workbook(master)["线索台账"]
     header = [c.value for c in wb[2]]
@@ -210,11 +222,10 @@ def test_round_trip_of_a_sample_team(runner, tmp_path):
     renumbered = [p for p in prov if p["原线索编号"] != p["线索编号"]]
     assert renumbered  # IDs the reps' formulas would not compute again
     out = tmp_path / "back"
-    result = run(runner, "split", master, "-o", out)
+    result = run(runner, "split", master, "-o", out, *options)
     assert result.exit_code == 0, result.output
     books = {p.name for p in out.iterdir()}
-    assert books == {f"rep-{p['负责销售'].removeprefix('*')}.xlsx" for p in prov}
-    assert len(books) == 4
+    assert books == set(file_of.values()) == {file_of[p["负责销售"]] for p in prov}
     # Every lead is in exactly one workbook: its owner's (撞单: the rep named by the mark).
     where = {}
     for name in books:
@@ -225,12 +236,12 @@ def test_round_trip_of_a_sample_team(runner, tmp_path):
     for p in prov:
         mark = re.search(r"撞单:以 (\S+) ", p["校验结果"] or "")
         rep = mark[1] if mark else p["负责销售"]
-        assert where[p["线索编号"]] == f"rep-{rep.removeprefix('*')}.xlsx", p["线索编号"]
+        assert where[p["线索编号"]] == file_of[rep], p["线索编号"]
     assert any(p["校验结果"] and "撞单" in p["校验结果"] for p in prov)
     # Log entries in the output lines add up to the master's.
     total = sum(sum(c.values()) for c in log.values())
     assert result.output.splitlines()[-1].endswith(f"线索 {len(rows)} 条,跟进记录 {total} 条")
-    again = merged(runner, [out], tmp_path / "again.xlsx")
+    again = merged(runner, [out], tmp_path / "again.xlsx", *options)
     again_rows, again_log = read_master(again)
     assert set(again_rows) == set(rows)
     for lead_id, row in rows.items():
