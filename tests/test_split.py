@@ -461,3 +461,32 @@ def test_an_unmasked_rep_is_shown_masked(tmp_path):
         ("rep-张.xlsx", "*张", 2),
         ("rep-四.xlsx", "*四", 2),
     ]
+
+
+def test_the_week_goes_on_from_the_split(runner, tmp_path):
+    """The reps work on in the split workbooks (*李 follows 远航 up, in openpyxl) and send
+    them back: ``merge --into`` the master knows 远航 by the master's ID, EXPO20240521003,
+    which is no new lead (nor a 撞单 with itself)."""
+    master = merged(runner, [team(tmp_path)], tmp_path / "master.xlsx")
+    out = tmp_path / "back"
+    assert run(runner, "split", master, "-o", out).exit_code == 0
+    wb = openpyxl.load_workbook(out / "rep-李.xlsx")
+    reg, log = wb["线索台账"], wb["跟进记录"]
+    header = [c.value for c in reg[2]]
+    assert reg["A3"].value == "EXPO20240521003"
+    when = datetime(2024, 6, 28, 10, 0)
+    reg.cell(3, header.index("最近跟进时间") + 1, when)
+    reg.cell(3, header.index("跟进内容摘要") + 1, "确认合同条款")
+    first_free = next(r for r in range(2, 2000) if log.cell(r, 1).value is None)
+    for col, value in enumerate(["EXPO20240521003", "*李", when, "电话", "确认合同条款"], 1):
+        log.cell(first_free, col, value)
+    wb.save(out / "rep-李.xlsx")
+    week2 = tmp_path / "week2.xlsx"
+    result = run(runner, "merge", out, "--into", master, "-o", week2, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "撞单 1 组" in result.output  # only 华创, registered by *张 and *李
+    rows, entries = read_master(week2)
+    assert set(rows) == {"EXPO20240521001", "EXPO20240521002", "EXPO20240521003", "TEL20240521001"}
+    assert rows["EXPO20240521003"]["跟进内容摘要"] == "确认合同条款"
+    assert rows["EXPO20240521003"]["最近跟进时间"] == when
+    assert sum(entries["EXPO20240521003"].values()) == 3

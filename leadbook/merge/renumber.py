@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from leadbook.core.leadid import LEAD_ID
-from leadbook.merge.columns import ANON, CO, POS, REP, SID, SRC
+from leadbook.merge.columns import ANON, CO, LINK, POS, REP, SID, SRC
 from leadbook.merge.results import Renumbered
 
 
@@ -64,3 +64,25 @@ def renumber(master: pl.DataFrame) -> tuple[pl.DataFrame, list[Renumbered]]:
         for row in done.filter(pl.col("_new").is_not_null()).sort(SID, "_new").iter_rows()
     ]
     return master, renumbered
+
+
+def master_ids_known(versions: pl.DataFrame) -> pl.DataFrame:
+    """A lead may come back under the master's ID (``leadbook split`` gives the reps the
+    master's IDs, renumbered ones too): a version whose ID is the ID a master row was
+    renumbered to, for the same customer (normalised company), takes that row's source ID,
+    so that the two are one lead again rather than a new lead, renumbered, and a 撞单 with
+    itself. (A lead without a company is identified by its position, which a split moves:
+    it is not recognised.)"""
+    renamed = (
+        versions.filter(pl.col(LINK).is_not_null() & (pl.col(LINK) != pl.col(SID)))
+        .filter(pl.col(CO) != "")
+        .select(LINK, CO, pl.col(SID).alias("_master_sid"))
+        .unique([LINK, CO], keep="first", maintain_order=True)
+    )
+    if renamed.height == 0:
+        return versions
+    joined = versions.join(renamed, on=[LINK, CO], how="left", maintain_order="left")
+    adopt = (pl.col(SID) == pl.col(LINK)) & pl.col("_master_sid").is_not_null()
+    return joined.with_columns(
+        pl.when(adopt).then(pl.col("_master_sid")).otherwise(pl.col(SID)).alias(SID)
+    ).drop("_master_sid")

@@ -34,7 +34,7 @@ from leadbook.merge.company import company_key, im_key, phone_key
 from leadbook.merge.duplicates import duplicate_groups
 from leadbook.merge.findings import ERROR_CODES, FINDINGS_SEP
 from leadbook.merge.log import merge_log
-from leadbook.merge.renumber import renumber
+from leadbook.merge.renumber import master_ids_known, renumber
 from leadbook.merge.results import Conflict, MergeResult
 from leadbook.read.normalize import FILE, ROW
 
@@ -66,7 +66,8 @@ def resolve(
         _mapped(versions, "company", company_key, CO),
         _mapped(versions, "office_phone", phone_key, PHONE),
         _mapped(versions, "im_account", im_key, IM),
-    ).with_columns(
+    )
+    versions = master_ids_known(versions).with_columns(
         pl.when((pl.col(SID) == "") | (pl.col(CO) == ""))  # no ID or no company: no identity
         .then(pl.col(SRC) + "|" + pl.col(POS))
         .otherwise(pl.lit(""))
