@@ -54,12 +54,13 @@ def rep_book(path: Path, rep: str, leads: list[dict]) -> Path:
     log.append([fd.zh for fd in log_fields])
     for lead in leads:
         first = lead["created_at"] + timedelta(hours=2)
+        company = clean_record(**lead)["company"] or "-"
         for when, text in (
             (first, "首次电话沟通,确认需求"),
             (datetime(2024, 6, 20, 14, 30), "报价"),
         ):
             entry = {"lead_id": lead["lead_id"], "owner": rep, "contact_at": when,
-                     "method": "电话", "content": f"{text}({lead['company'][:6]})"}  # fmt: skip
+                     "method": "电话", "content": f"{text}({company[:6]})"}  # fmt: skip
             log.append([entry.get(fd.key) for fd in log_fields])
     wb.save(path)
     return path
@@ -490,3 +491,32 @@ def test_the_week_goes_on_from_the_split(runner, tmp_path):
     assert rows["EXPO20240521003"]["跟进内容摘要"] == "确认合同条款"
     assert rows["EXPO20240521003"]["最近跟进时间"] == when
     assert sum(entries["EXPO20240521003"].values()) == 3
+
+
+def test_a_lead_without_a_company_is_known_again_after_a_split(runner, tmp_path):
+    """Identified by position (no company), a lead moved by the split is still one lead:
+    *李's lead without a company, WEB20240521001 in *李's workbook, is renumbered
+    WEB20240521002 by the master (*张's WEB lead of that day was created earlier)."""
+    folder = tmp_path / "reps"
+    folder.mkdir()
+    day = datetime(2024, 5, 21)
+    rep_book(folder / "zhang.xlsx", "*张", [
+        {"lead_id": "WEB20240521001", "created_at": day.replace(hour=8), "channel": "官网表单"},
+    ])  # fmt: skip
+    rep_book(folder / "li.xlsx", "*李", [
+        {"lead_id": "WEB20240521001", "created_at": day.replace(hour=13), "channel": "官网表单",
+         "company": None, "office_phone": "0571-88001234", "im_account": None},
+    ])  # fmt: skip
+    master = merged(runner, [folder], tmp_path / "master.xlsx")
+    assert set(read_master(master)[0]) == {"WEB20240521001", "WEB20240521002"}
+    out = tmp_path / "back"
+    assert run(runner, "split", master, "-o", out).exit_code == 0
+    assert id_cells(out / "rep-李.xlsx") == ["WEB20240521002"]  # a value: the formula gives 001
+    for week2 in (
+        ["merge", out, "--into", master, "-o", tmp_path / "week2.xlsx"],
+        ["merge", out, master, "-o", tmp_path / "other-order.xlsx"],
+    ):
+        result = run(runner, *week2, "--as-of", AS_OF)
+        assert result.exit_code == 0, result.output
+        assert "主表 2 行" in result.output and "撞单 0 组" in result.output
+        assert read_master(Path(week2[-1])) == read_master(master)
