@@ -248,6 +248,9 @@ def test_round_trip_of_a_sample_team(runner, tmp_path, codes):
     for lead_id, row in rows.items():
         assert again_rows[lead_id] == row, lead_id
     assert again_log == log
+    # Next week the reps send the split workbooks back into the master: nothing new.
+    week2 = merged(runner, [out], tmp_path / "week2.xlsx", "--into", master, *options)
+    assert read_master(week2) == (rows, log)
 
 
 def test_leads_of_no_known_rep_go_to_unassigned(runner, tmp_path):
