@@ -523,3 +523,26 @@ def test_a_lead_without_a_company_is_known_again_after_a_split(runner, tmp_path)
         assert result.exit_code == 0, result.output
         assert "主表 2 行" in result.output and "撞单 0 组" in result.output
         assert read_master(Path(week2[-1])) == read_master(master)
+
+
+def test_pin_turns_only_the_differing_formulas_into_values(tmp_path):
+    import xlsxwriter
+
+    from leadbook.team.pin import pin_lead_ids
+
+    src, dst = tmp_path / "src.xlsx", tmp_path / "dst.xlsx"
+    wb = xlsxwriter.Workbook(src)
+    wb.add_worksheet("说明")
+    ws = wb.add_worksheet("线索台账")
+    ws.write_string(1, 0, "线索编号")
+    for r, cached in enumerate(["A001", "A002", "A003", ""], start=2):
+        ws.write_formula(r, 0, f'="A"&"00{r - 1}"', None, cached)  # rows 3 to 6
+        ws.write_string(r, 1, "x")
+    wb.close()
+    changed = pin_lead_ids(src, dst, "线索台账", 3, ["A001", "B7&<1>", "A003"])
+    assert changed == 1
+    cells = [r[0] for r in openpyxl.load_workbook(dst)["线索台账"].iter_rows(min_row=3)]
+    assert [c.value for c in cells] == ['="A"&"001"', "B7&<1>", '="A"&"003"', '="A"&"004"']
+    assert cells[1].data_type == "s"
+    with pytest.raises(ValueError, match="4 of 5 lead-ID formulas"):
+        pin_lead_ids(src, tmp_path / "x.xlsx", "线索台账", 3, ["A001"] * 5)

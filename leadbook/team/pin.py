@@ -51,13 +51,14 @@ def pin_lead_ids(
         if part is None:
             raise ValueError(f"{source}: no sheet {sheet!r}")
         xml = zf.read(part)
-    changed = 0
+    changed, seen = 0, 0
 
     def keep(m: re.Match) -> bytes:
-        nonlocal changed
+        nonlocal changed, seen
         i = int(m["row"]) - first_row
         if not 0 <= i < len(ids):
             return m[0]
+        seen += 1
         want = ids[i] or ""
         cached = _unescape(m["v"]) if m["v"] is not None else ""
         if cached == want:
@@ -78,6 +79,8 @@ def pin_lead_ids(
         )
 
     xml = _CELL.sub(keep, xml)
+    if seen != len(ids):  # the template writes its lead-ID cells otherwise: never guess
+        raise ValueError(f"{source}: {seen} of {len(ids)} lead-ID formulas found in {part}")
     if not changed:
         shutil.copyfile(source, target)
         return 0
