@@ -32,6 +32,7 @@ demo: $(STAMP)
 	  test $$? -le 1
 	$(BIN)/leadbook merge $(OUT)/reps -o $(OUT)/master.xlsx --conflicts $(OUT)/conflicts.xlsx \
 	  --as-of "$(AS_OF)" --force
+	$(BIN)/leadbook split $(OUT)/master.xlsx -o $(OUT)/back --force
 	$(BIN)/leadbook report $(OUT)/master.xlsx --as-of "$(AS_OF)" --html $(OUT)/report.html \
 	  --xlsx $(OUT)/summary.xlsx
 	@echo "demo: new workbook       $(OUT)/leads.xlsx"
@@ -39,6 +40,7 @@ demo: $(STAMP)
 	@echo "demo: findings           $(OUT)/validate.txt (json: $(OUT)/validate.json)"
 	@echo "demo: annotated copies   $(OUT)/checked/"
 	@echo "demo: master             $(OUT)/master.xlsx (conflicts: $(OUT)/conflicts.xlsx)"
+	@echo "demo: back to the reps   $(OUT)/back/ (one workbook per rep)"
 	@echo "demo: report             $(OUT)/report.html"
 	@echo "demo: Excel summary      $(OUT)/summary.xlsx"
 

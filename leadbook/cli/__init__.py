@@ -19,6 +19,7 @@ from leadbook.cli.merge import handoff, merge
 from leadbook.cli.new import new
 from leadbook.cli.report import report
 from leadbook.cli.sample import sample
+from leadbook.cli.split import split
 from leadbook.cli.usage import LeadbookGroup
 from leadbook.cli.validate import validate
 from leadbook.core.messages import lang_of, text
@@ -35,7 +36,7 @@ def cli() -> None:
     """
 
 
-for command in (new, validate, sample, merge, report, handoff, assign, history):
+for command in (new, validate, sample, merge, report, handoff, assign, history, split):
     cli.add_command(command)
 
 

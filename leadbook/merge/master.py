@@ -13,7 +13,9 @@ How rows become the master:
    unreadable.
 3. A lead's identity is (source lead ID, normalised company). Versions of one identity
    become one master row: the latest 最近跟进时间 wins, ties go to the smaller content digest
-   (never to input order); every field whose values differ is a :class:`Conflict`.
+   (never to input order); every field whose values differ is a :class:`Conflict`. A
+   version under the ID the master renumbered a lead to (a rep's workbook from ``leadbook
+   split``) is that lead (``renumber.master_ids_known``).
 4. One source lead ID with different companies (IDs are per-workbook sequences) is an ID
    collision: the earliest-created keeps the ID, the others get the next free sequence of
    their channel code and day (:class:`Renumbered`); 原线索编号 keeps the source ID, so that

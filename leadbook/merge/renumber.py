@@ -8,8 +8,9 @@ from __future__ import annotations
 import polars as pl
 
 from leadbook.core.leadid import LEAD_ID
-from leadbook.merge.columns import ANON, CO, POS, REP, SID, SRC
+from leadbook.merge.columns import ANON, CO, LINK, POS, REP, SID, SRC
 from leadbook.merge.results import Renumbered
+from leadbook.read.normalize import FILE
 
 
 def renumber(master: pl.DataFrame) -> tuple[pl.DataFrame, list[Renumbered]]:
@@ -72,3 +73,51 @@ def renumber(master: pl.DataFrame) -> tuple[pl.DataFrame, list[Renumbered]]:
         for row in done.filter(pl.col("_new").is_not_null()).sort(SID, "_new").iter_rows()
     ]
     return master, renumbered
+
+
+SAME_AS = "_same_as"  # the position that identifies a lead without a company, when known
+
+
+def master_ids_known(versions: pl.DataFrame) -> pl.DataFrame:
+    """A lead may come back under the master's ID (``leadbook split`` gives the reps the
+    master's IDs, renumbered ones too). A version whose ID is the ID a master row was
+    renumbered to, for the same customer (normalised company), takes that row's source ID,
+    so that the two are one lead again rather than a new lead, renumbered, and a 撞单 with
+    itself. A lead without a company is identified by its position, which a split moves:
+    versions in different files with the same ID and the same creation time (to the second)
+    take one source ID and one position (``SAME_AS``), a renumbered master row's first, then
+    the smallest position (never input order)."""
+    has_id = pl.col(LINK).is_not_null() & (pl.col(LINK) != "")
+    renamed = (
+        versions.filter(has_id & (pl.col(LINK) != pl.col(SID)) & (pl.col(CO) != ""))
+        .select(LINK, CO, pl.col(SID).alias("_master_sid"))
+        .unique([LINK, CO], keep="first", maintain_order=True)
+    )
+    if renamed.height:
+        joined = versions.join(renamed, on=[LINK, CO], how="left", maintain_order="left")
+        adopt = (pl.col(SID) == pl.col(LINK)) & pl.col("_master_sid").is_not_null()
+        versions = joined.with_columns(
+            pl.when(adopt).then(pl.col("_master_sid")).otherwise(pl.col(SID)).alias(SID)
+        ).drop("_master_sid")
+    return _same_position(versions, has_id)
+
+
+def _same_position(versions: pl.DataFrame, has_id: pl.Expr) -> pl.DataFrame:
+    """Versions without a company, in different files, with one ID and creation time: one
+    source ID and position (``SAME_AS``) for all of them."""
+    blank = versions.filter(has_id & (pl.col(CO) == "") & pl.col("created_at").is_not_null())
+    shared = blank.filter(pl.col(FILE).n_unique().over(LINK, "created_at") > 1)
+    if shared.height == 0:
+        return versions.with_columns(pl.lit(None, dtype=pl.String).alias(SAME_AS))
+    first = (
+        shared.sort(pl.col(LINK) == pl.col(SID), SRC, POS)
+        .unique([LINK, "created_at"], keep="first", maintain_order=True)
+        .select(LINK, "created_at", pl.col(SID).alias("_first_sid"),
+                (pl.col(SRC) + "|" + pl.col(POS)).alias(SAME_AS))
+    )  # fmt: skip
+    joined = versions.join(first, on=[LINK, "created_at"], how="left", maintain_order="left")
+    adopt = (pl.col(CO) == "") & pl.col(SAME_AS).is_not_null()
+    return joined.with_columns(
+        pl.when(adopt).then(pl.col("_first_sid")).otherwise(pl.col(SID)).alias(SID),
+        pl.when(adopt).then(pl.col(SAME_AS)).alias(SAME_AS),
+    ).drop("_first_sid")

@@ -34,7 +34,7 @@ from leadbook.merge.company import company_key, im_key, phone_key
 from leadbook.merge.duplicates import duplicate_groups
 from leadbook.merge.findings import ERROR_CODES, FINDINGS_SEP
 from leadbook.merge.log import merge_log
-from leadbook.merge.renumber import renumber
+from leadbook.merge.renumber import SAME_AS, master_ids_known, renumber
 from leadbook.merge.results import Conflict, MergeResult
 from leadbook.read.normalize import FILE, ROW
 
@@ -66,12 +66,17 @@ def resolve(
         _mapped(versions, "company", company_key, CO),
         _mapped(versions, "office_phone", phone_key, PHONE),
         _mapped(versions, "im_account", im_key, IM),
-    ).with_columns(
-        pl.when((pl.col(SID) == "") | (pl.col(CO) == ""))  # no ID or no company: no identity
-        .then(pl.col(SRC) + "|" + pl.col(POS))
-        .otherwise(pl.lit(""))
-        .alias(ANON),
-        pl.int_range(pl.len(), dtype=pl.Int64).alias(VID),
+    )
+    versions = (
+        master_ids_known(versions)
+        .with_columns(
+            pl.when((pl.col(SID) == "") | (pl.col(CO) == ""))  # no ID or no company: the
+            .then(pl.coalesce(SAME_AS, pl.col(SRC) + "|" + pl.col(POS)))  # position is
+            .otherwise(pl.lit(""))  # the identity
+            .alias(ANON),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias(VID),
+        )
+        .drop(SAME_AS)
     )
     master, conflicts = _winners(versions, catalog.register)
     result = MergeResult(report, master, entries, conflicts=conflicts)
