@@ -163,16 +163,17 @@ def test_split_a_team_with_codes_keeps_the_masters_ids(runner, tmp_path):
     assert lines[0] == f"已写入 {out / 'ZH.xlsx'}:*张,线索 2 条,跟进记录 4 条"
     assert lines[1] == f"已写入 {out / 'LI.xlsx'}:*李,线索 2 条,跟进记录 4 条"
     assert "撞单:1 条线索" in lines[2]
-    # *张 gets *李's 华创 lead (撞单: *张 registered the customer first). Both EXPO leads of
-    # the day: the formula computes 001 and 002, the master's IDs: formulas kept.
+    # *张 gets *李's 华创 lead (撞单: *张 registered the customer first). ZH.xlsx is *张's own
+    # workbook: its formula computes IDs with the rep's code (EXPO20240521ZH001), but these
+    # leads came in with seed IDs: the master's IDs are kept, as values.
     assert cached_ids(out / "ZH.xlsx") == ["EXPO20240521001", "EXPO20240521002"]
-    assert [str(c).startswith("=") for c in id_cells(out / "ZH.xlsx")] == [True, True]
-    # *李's 远航 was renumbered by the merge: the formula would compute EXPO20240521001 in
-    # *李's workbook, so the master's ID is written as the value; 星河's formula is kept.
-    cells = id_cells(out / "LI.xlsx")
-    assert cells[0] == "EXPO20240521003"
-    assert str(cells[1]).startswith("=")
+    assert id_cells(out / "ZH.xlsx") == ["EXPO20240521001", "EXPO20240521002"]
+    # *李's 远航 was renumbered by the merge (EXPO20240521003): kept, like 星河's ID.
+    assert id_cells(out / "LI.xlsx") == ["EXPO20240521003", "TEL20240521001"]
     assert cached_ids(out / "LI.xlsx") == ["EXPO20240521003", "TEL20240521001"]
+    # A new lead *李 types in gets the formula with *李's code.
+    ws = openpyxl.load_workbook(out / "LI.xlsx").worksheets[1]
+    assert "LI" in str(ws.cell(row=5, column=1).value)
     # The reps' workbooks carry no provenance columns, and the template's sheets.
     wb = openpyxl.load_workbook(out / "LI.xlsx")
     assert wb.sheetnames[:4] == ["使用说明", "线索台账", "跟进记录", "字段说明"]
@@ -402,7 +403,7 @@ def test_hand_offs_are_applied(runner, tmp_path):
     ]
     assert sorted(r[4] for r in log) == [
         "报价(杭州星河网络)",
-        "转交自 *李",
+        "移交给 *张(原负责 *李)",
         "首次电话沟通,确认需求(杭州星河网络)",
     ]
     again = merged(runner, [out], tmp_path / "again.xlsx", "--config", config)
@@ -523,26 +524,3 @@ def test_a_lead_without_a_company_is_known_again_after_a_split(runner, tmp_path)
         assert result.exit_code == 0, result.output
         assert "主表 2 行" in result.output and "撞单 0 组" in result.output
         assert read_master(Path(week2[-1])) == read_master(master)
-
-
-def test_pin_turns_only_the_differing_formulas_into_values(tmp_path):
-    import xlsxwriter
-
-    from leadbook.team.pin import pin_lead_ids
-
-    src, dst = tmp_path / "src.xlsx", tmp_path / "dst.xlsx"
-    wb = xlsxwriter.Workbook(src)
-    wb.add_worksheet("说明")
-    ws = wb.add_worksheet("线索台账")
-    ws.write_string(1, 0, "线索编号")
-    for r, cached in enumerate(["A001", "A002", "A003", ""], start=2):
-        ws.write_formula(r, 0, f'="A"&"00{r - 1}"', None, cached)  # rows 3 to 6
-        ws.write_string(r, 1, "x")
-    wb.close()
-    changed = pin_lead_ids(src, dst, "线索台账", 3, ["A001", "B7&<1>", "A003"])
-    assert changed == 1
-    cells = [r[0] for r in openpyxl.load_workbook(dst)["线索台账"].iter_rows(min_row=3)]
-    assert [c.value for c in cells] == ['="A"&"001"', "B7&<1>", '="A"&"003"', '="A"&"004"']
-    assert cells[1].data_type == "s"
-    with pytest.raises(ValueError, match="4 of 5 lead-ID formulas"):
-        pin_lead_ids(src, tmp_path / "x.xlsx", "线索台账", 3, ["A001"] * 5)

@@ -16,7 +16,7 @@ A file is named by the rep's code in the team config (``ZH.xlsx``), else by the 
 (``rep-张.xlsx``; an unmasked name masked, characters Windows does not allow in a file name
 replaced). The master's lead IDs are kept: where the template's formula would compute
 another ID for a lead (a lead renumbered by the merge, a 撞单 lead moved to its owner), that
-cell holds the ID as a value (``team.pin``), so merging the reps' workbooks again gives the
+cell holds the ID as a value (``write_workbook(keep_lead_ids=True)``), so merging the reps' workbooks again gives the
 master's IDs back.
 
 Nothing is written until the master is read and every output is checked; the master is
@@ -25,7 +25,6 @@ never modified and each workbook is written atomically.
 
 from __future__ import annotations
 
-import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -35,12 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from leadbook.core import provenance
-from leadbook.core.atomic import atomic_path, check_target, refuse_inputs
+from leadbook.core.atomic import check_target, refuse_inputs
 from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.config import TeamConfig, load_config
 from leadbook.core.errors import InputError, OutputError
 from leadbook.core.mask import mask_text
-from leadbook.core.texts import sheet_name
 
 UNASSIGNED = "unassigned.xlsx"
 HEADROOM = 100  # empty register rows prepared after the last lead
@@ -134,7 +132,7 @@ def split_master(
     for rep, share in shares.items():
         pinned = write_rep_book(
             outs[rep], share.register, share.log, config=config, catalog=catalog, lang=lang,
-            force=force, password=lock, created=created,
+            force=force, password=lock, created=created, rep=rep,
         )  # fmt: skip
         code = config.rep_code(rep) if rep else None
         result.books.append(
@@ -324,23 +322,31 @@ def write_rep_book(
     force: bool,
     password: str | None,
     created: datetime | None = None,
+    rep: str | None = None,
 ) -> int:
-    """Write one rep's workbook from the template (atomically); the leads' IDs as the master
-    has them. Returns how many IDs are values rather than the formula."""
-    from leadbook.team.pin import pin_lead_ids
-    from leadbook.workbook.template import FIRST_DATA_ROW, write_workbook
+    """Write one rep's workbook from the template (atomically): the rep's own workbook (its
+    dropdowns, its rep-coded ID formula) with the leads' IDs as the master has them (a value
+    where the formula would give another). Returns how many IDs are values."""
+    from leadbook.core.leadid import ids_for
+    from leadbook.workbook.template import write_workbook
 
-    with tempfile.TemporaryDirectory(prefix="leadbook-") as private:  # mode 0700
-        staged = write_workbook(
-            Path(private) / "book.xlsx",
-            catalog=catalog,
-            config=config,
-            lang=lang,
-            rows=max(MIN_ROWS, len(register) + HEADROOM),
-            register=register,
-            log=log,
-            created=created,
-        )
-        ids = [r.get("lead_id") for r in register]
-        with atomic_path(out, force=force, password=password) as tmp:
-            return pin_lead_ids(staged, tmp, sheet_name("register", lang), FIRST_DATA_ROW + 1, ids)
+    owner = config.rep(rep)
+    code = (owner.code if owner else None) or ""
+    codes = {c.name: c.code for c in config.channels}
+    computed = ids_for(register, codes, code, config.lead_id_format)
+    write_workbook(
+        out,
+        catalog=catalog,
+        config=config,
+        lang=lang,
+        rows=max(MIN_ROWS, len(register) + HEADROOM),
+        register=register,
+        log=log,
+        created=created,
+        force=force,
+        password=password,
+        rep=owner,
+        keep_lead_ids=True,
+    )
+    own = [r.get("lead_id") for r in register]
+    return sum(1 for a, b in zip(own, computed, strict=True) if a is not None and a != b)
