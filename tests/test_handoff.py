@@ -271,3 +271,31 @@ def test_team_unique_ids_never_collide_and_are_kept(runner, tmp_path):
     ]
     moved = [e for e in sheet(dst, "跟进记录") if e["线索编号"] == "EXPO20240522ZH001"]
     assert len(moved) == 3 and moved[-1]["沟通内容"] == "移交给 *李(原负责 *销售)"
+
+
+def test_each_copy_stays_its_reps_own_workbook(runner, tmp_path):
+    """With rep codes in the config, the copies' new rows compute IDs with their rep's code:
+    the target (*李's) EXPO...LI..., the source (*销售's) EXPO...SA...; the moved lead keeps
+    its ID as a value."""
+    import openpyxl
+
+    config = tmp_path / "team.toml"
+    config.write_text(
+        '[[reps]]\nname = "*销售"\ncode = "SA"\n[[reps]]\nname = "*李"\ncode = "LI"\n', "utf-8"
+    )
+    zh = clean_record(created_at=datetime(2024, 5, 22, 9, 0), company="深圳市甲科技有限公司")
+    other = clean_record(created_at=datetime(2024, 5, 22, 10, 0), company="深圳市乙科技有限公司",
+                         office_phone="0755-86001234", im_account="wxid_yi")  # fmt: skip
+    li = clean_record(created_at=datetime(2024, 5, 22, 15, 0), company="广州市丙贸易有限公司",
+                      last_owner="*李", office_phone="020-87001234", im_account="wxid_li")  # fmt: skip
+    a = make_book(tmp_path / "SA.xlsx", [zh, other])
+    b = make_book(tmp_path / "LI.xlsx", [li])
+    moving = sheet(a, "线索台账")[0]["线索编号"]
+    result = run(runner, a, b, "--lead", moving, "--config", str(config))
+    assert result.exit_code == 0, result.output
+    for name, code, leads in (("LI.handoff.xlsx", "LI", 2), ("SA.handoff.xlsx", "SA", 1)):
+        ws = openpyxl.load_workbook(tmp_path / name)["线索台账"]
+        first_empty = ws.cell(row=3 + leads, column=1).value
+        assert str(first_empty).startswith("=") and f'"{code}"' in str(first_empty), first_empty
+    ids = [r["线索编号"] for r in sheet(tmp_path / "LI.handoff.xlsx", "线索台账")]
+    assert moving in ids  # kept, although *李's formula would give it an LI code

@@ -125,6 +125,8 @@ def handoff(
         if out.exists() and not force:
             check_target(out, force)
     result = HandoffResult(*outs)
+    # Each copy stays its rep's own workbook: the formula of its new rows with the rep's code.
+    owners = (config.rep(_usual_owner(src, source)), config.rep(rep))
     moving = set(wanted)
     moved = [r for r in src.register if r["lead_id"] in moving]
     moved_log = [e for e in src.log if e["lead_id"] in moving]
@@ -148,8 +150,8 @@ def handoff(
     for out in outs:  # every check passed: the folder, then the copies
         check_target(out, force)
     lock = password if encrypt else None
-    for book, out in ((src, outs[0]), (tgt, outs[1])):
-        _write(book, out, config, catalog, as_of, force, lock)
+    for book, out, owner in ((src, outs[0], owners[0]), (tgt, outs[1], owners[1])):
+        _write(book, out, config, catalog, as_of, force, lock, owner)
     if store is not None:
         record_moves(store, result.moves)
         result.history = store
@@ -284,7 +286,7 @@ def _renamed(register: list[dict], mapping: dict[str, str]) -> list[dict]:
     return [{**r, "lead_id": mapping.get(r["lead_id"], r["lead_id"])} for r in register]
 
 
-def _write(book: _Book, out: Path, config, catalog, as_of, force, password) -> None:
+def _write(book: _Book, out: Path, config, catalog, as_of, force, password, owner=None) -> None:
     from leadbook.workbook.template import write_workbook
 
     write_workbook(
@@ -298,5 +300,6 @@ def _write(book: _Book, out: Path, config, catalog, as_of, force, password) -> N
         force=force,
         created=as_of,
         password=password,
+        rep=owner,
         keep_lead_ids=True,
     )
