@@ -214,7 +214,8 @@ def test_demo_passes_a_fixed_as_of_to_every_step():
     steps = [
         line
         for line in demo.splitlines()
-        if re.search(r"leadbook (sample|validate|merge|report)", line)
+        if re.search(r"leadbook (sample|validate|merge|assign|report)", line)
     ]
-    assert len(steps) == 5
-    assert all('--as-of "$(AS_OF)"' in line for line in steps), steps
+    assert len(steps) == 8  # sample, validate x2, merge, assign, merge --into, report x2
+    assert re.search(r"^LAST := 2026-11-27 18:00$", makefile, re.M)  # last week's hand-in
+    assert all(re.search(r'--as-of "\$\((AS_OF|LAST)\)"', line) for line in steps), steps
