@@ -147,7 +147,13 @@ def test_every_trend_point_by_hand(facts, week):
     assert got.select(STAGES).rows() == [(2, 2, 0, 0, 0), (1, 3, 0, 0, 0), (1, 1, 1, 1, 0)]
     assert got.columns == [
         "period_start", "period_end", "label", "new_leads", "won", "conversion",
-        "cycle_days_median", "sla_share", *STAGES,
+        "cycle_days_median", "sla_share", *STAGES, "leads", "cohort_won", "cycle_deals",
+        "sla_evaluated",
+    ]  # fmt: skip
+    # leads by each end: 4, 6, 8; the cohort's won A H, -, E; deals with both times 0, 2, 1;
+    # SLA decided B A, C, E F
+    assert got.select("leads", "cohort_won", "cycle_deals", "sla_evaluated").rows() == [
+        (4, 2, 0, 2), (6, 0, 2, 1), (8, 1, 1, 2)
     ]  # fmt: skip
 
 
