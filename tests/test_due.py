@@ -3,7 +3,9 @@ SLA breaches of the period apart from the old backlog, the to-do in the page and
 (masked like every list), the ``due_days`` setting, and the ``sla-breach`` hints of
 ``leadbook validate`` that fit the case.
 
-As of Sunday 2024-06-30 18:00, due_days 7: the window is 30 June (today) to 7 July.
+As of Sunday 2024-06-30 18:00, due_days 7: the window is 30 June (today) to 7 July. The
+reports here cover the month (or week) containing as_of, June (24-30 June), so they pass
+``to_date=True`` (by default a report covers the last complete period, May or 17-23 June).
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def test_due_days_must_be_a_sensible_number(bad):
 
 
 def test_the_breaches_of_the_period_apart_from_the_backlog():
-    m = compute(tables(), period="month", as_of=AS_OF, config=load_config())
+    m = compute(tables(), period="month", as_of=AS_OF, config=load_config(), to_date=True)
     # June's: deadlines from 1 June: Q3 (06-30 10:00), Q6 (06-29 20:00), Q5 (06-22 09:00)
     # and R2 (06-02 20:00) never contacted, R3 contacted late; the backlog: R1 (05-11)
     assert sorted(m.breaches["lead_id"].to_list()) == ["Q3", "Q5", "Q6", "R2", "R3"]
@@ -126,14 +128,14 @@ def test_the_breaches_of_the_period_apart_from_the_backlog():
         (AS_OF - T(2024, 5, 11, 9)).total_seconds() / 3600
     )
     # a weekly report: the week began on 24 June, so Q5 and R2 are backlog too
-    w = compute(tables(), period="week", as_of=AS_OF, config=load_config())
+    w = compute(tables(), period="week", as_of=AS_OF, config=load_config(), to_date=True)
     assert sorted(w.backlog["lead_id"].to_list()) == ["Q5", "R1", "R2"]
     assert sorted(w.breaches["lead_id"].to_list()) == ["Q3", "Q6"]
 
 
 def view(lang="zh", redact=False):
     config = load_config()
-    m = compute(tables(), period="month", as_of=AS_OF, config=config)
+    m = compute(tables(), period="month", as_of=AS_OF, config=config, to_date=True)
     return build_view(m, config=config, lang=lang, redact=redact, files=["jia.xlsx", "yi.xlsx"])
 
 

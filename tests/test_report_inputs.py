@@ -2,11 +2,14 @@
 leadbook's own outputs in a folder, masters of successive weeks, a shared sheet, and nothing
 to report.
 
-The sample: 3 reps x 10 leads (no planted defects), so 30 leads, 10 per rep, by hand.
+The sample: 3 reps, 10 leads each on average (no planted defects), so 30 leads; the reps'
+sizes differ (the sample's reps differ), so each rep's count is taken from the sample's
+manifest.json (``files[].leads``: 14, 10 and 6 for seed 5), kept as team/manifest.json.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import datetime
@@ -40,13 +43,25 @@ REPS, LEADS = 3, 10
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory) -> Path:
-    """reps/rep01..03.xlsx (10 leads each) and master.xlsx merged from them (at WEEK47)."""
+    """reps/rep01..03.xlsx (30 leads in all, sizes in manifest.json) and master.xlsx merged
+    from them (at WEEK47)."""
     root = tmp_path_factory.mktemp("team")
     make_sample(root / "reps", reps=REPS, leads=LEADS, seed=5, defects=0, as_of=SAMPLE_AS_OF)
-    (root / "reps" / "manifest.json").unlink()
+    shutil.move(root / "reps" / "manifest.json", root / "manifest.json")  # not an input
     merged = merge_paths([root / "reps"], config=load_config(), as_of=WEEK47)
     write_master(merged, root / "master.xlsx", config=load_config())
     return root
+
+
+def _sizes(team: Path) -> dict[str, int]:
+    """Each rep's number of leads, by the sample's manifest."""
+    files = json.loads((team / "manifest.json").read_text(encoding="utf-8"))["files"]
+    return {f["rep"]: f["leads"] for f in files}
+
+
+def _file_leads(team: Path, name: str) -> int:
+    files = json.loads((team / "manifest.json").read_text(encoding="utf-8"))["files"]
+    return next(f["leads"] for f in files if f["file"] == name)
 
 
 def _reps(tables) -> dict[str, int]:
@@ -68,8 +83,10 @@ def test_workbooks_and_their_master_count_each_lead_once(team):
     alone = load_tables([team / "master.xlsx"])
     both = load_tables([team / "reps", team / "master.xlsx"])
     books = load_tables([team / "reps"])
+    sizes = _sizes(team)
+    assert len(sizes) == REPS and sum(sizes.values()) == REPS * LEADS
     assert alone.leads == both.leads == books.leads == REPS * LEADS  # 30, not 60
-    assert sorted(_reps(both).values()) == [LEADS] * REPS  # 10 each
+    assert _reps(both) == sizes  # each rep's own count, once (14, 10, 6)
     assert _reps(both) == _reps(books)
     notes = dict(both.skipped)
     for i in range(1, REPS + 1):
@@ -169,13 +186,14 @@ def test_the_hand_off_suffix_is_the_writers():
 def test_a_hand_off_copy_without_its_original_is_read(team, tmp_path):
     shutil.copy(team / "reps" / "rep01.xlsx", tmp_path / ("rep01" + SUFFIX))
     tables = load_tables([tmp_path])
-    assert tables.leads == LEADS and not tables.skipped
+    assert tables.leads == _file_leads(team, "rep01.xlsx") and not tables.skipped
 
 
 # ----------------------------------------------------------- masters of successive weeks
 @pytest.fixture(scope="module")
 def weeks(team, tmp_path_factory) -> tuple[Path, Path]:
-    """master-w47 (the team as of WEEK47) and master-w48 (a week later: one more lead won)."""
+    """master-w47 (the team as of WEEK47) and master-w48 (a week later: one more lead won, the
+    first of rep03's leads in progress)."""
     root = tmp_path_factory.mktemp("weeks")
     shutil.copy(team / "master.xlsx", root / "master-w47.xlsx")
     reps = root / "w48"
@@ -183,7 +201,8 @@ def weeks(team, tmp_path_factory) -> tuple[Path, Path]:
     wb = openpyxl.load_workbook(reps / "rep03.xlsx")
     ws = wb["线索台账"]
     head, col = _header(ws, "线索状态")
-    row = next(r for r in range(head + 1, ws.max_row + 1) if ws.cell(r, col).value == "跟进中")
+    in_progress = {"跟进中", "待报价", "方案提交中", "商务谈判"}
+    row = next(r for r in range(head + 1, ws.max_row + 1) if ws.cell(r, col).value in in_progress)
     ws.cell(row, col, "已成交")
     wb.save(reps / "rep03.xlsx")
     merged = merge_paths([reps], config=load_config(), as_of=WEEK48)
@@ -195,7 +214,7 @@ def _won(register: pl.DataFrame) -> int:
     return register.filter(pl.col("status") == "已成交").height
 
 
-def test_masters_of_successive_weeks_are_history_not_added_up(weeks):
+def test_masters_of_successive_weeks_are_history_not_added_up(team, weeks):
     w47, w48 = weeks
     old, new = load_tables([w47]), load_tables([w48])
     assert _won(new.register) == _won(old.register) + 1
@@ -208,7 +227,7 @@ def test_masters_of_successive_weeks_are_history_not_added_up(weeks):
         assert snap.taken_at == WEEK47 and snap.source == str(w47)
         assert snap.register.height == REPS * LEADS and "rep" in snap.register.columns
         assert _won(snap.register) == _won(old.register)
-        assert sorted(snap.register.group_by("rep").len()["len"].to_list()) == [LEADS] * REPS
+        assert _reps(snap) == _sizes(team)
         ((path, note),) = tables.skipped
         assert path == str(w47) and "较早的汇总表(截至 2026-11-22 18:00)" in note
         assert "master-w48.xlsx" in note

@@ -99,13 +99,17 @@ def test_json_on_numbers_worked_out_by_hand():
         "new_leads": 1, "won": 0, "conversion": 0.0, "cycle_days_median": None, "sla_share": 0.0,
     }  # fmt: skip
     # to act on: L10 and L3 (never contacted, past the deadline: L3's 06-30 10:00), L7
-    # (dormant), L5 (going dormant, and its action is overdue): 4 leads, 5 items.
-    assert got["todo"] == {"leads": 4, "items": 5, "breaches": 2, "dormant_soon": 1,
-                           "dormant_overdue": 1, "overdue_actions": 1, "reactivation": 1}  # fmt: skip
+    # (dormant), L5 (going dormant, and its action is overdue): 4 leads, 5 items. L10's
+    # deadline (04-16 09:00) lies before May: the backlog; L3's (06-30, after May): recent,
+    # with the period's breaches.
+    assert got["todo"] == {"leads": 4, "items": 5, "breaches": 1, "backlog": 1,
+                           "dormant_soon": 1, "dormant_overdue": 1, "overdue_actions": 1,
+                           "reactivation": 1}  # fmt: skip
     # due in 7 days: L7's next action (07-05) and L9's first contact (deadline 06-30 20:00)
     assert got["due"] == {"*乙": 2}
     trend = got["trend"]
-    assert [r["label"] for r in trend][:2] == ["2023-06", "2023-07"] and len(trend) == 12
+    # the months before January 2024 end before the first lead (L6, 01-15): left out
+    assert [r["label"] for r in trend] == ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]
     # Jan: L6 (contacted, no log: SLA unknown); Feb: L7 (first entry 03-01, late); Mar: L5
     # (低潜力, no SLA); Apr: L10 missed; May as above.
     # Leads by each month's end: L6; + L7; + L5; + L10; + L4 L8.
@@ -114,11 +118,17 @@ def test_json_on_numbers_worked_out_by_hand():
     assert last5 == [("2024-01", 1, 1, 0, 0, None), ("2024-02", 2, 1, 0, 0, 0.0),
                      ("2024-03", 3, 1, 0, 0, None), ("2024-04", 4, 1, 0, 0, 0.0),
                      ("2024-05", 6, 2, 1, 0, 1.0)]  # fmt: skip
+    # January's end: only L6, 已休眠 now with no status change logged, so 已休眠 then (the
+    # trend's rule 4): not in the pipeline
+    stages = ["待跟进", "跟进中", "待报价", "方案提交中", "商务谈判"]
     assert trend[0] == {
-        "period_start": "2023-06-01", "period_end": "2023-06-30", "label": "2023-06", "leads": 0,
-        "new_leads": 0, "won": 0, "cohort_won": 0, "conversion": None, "cycle_days_median": None,
-        "cycle_deals": 0, "sla_share": None, "sla_evaluated": 0,
+        "period_start": "2024-01-01", "period_end": "2024-01-31", "label": "2024-01", "leads": 1,
+        "new_leads": 1, "won": 0, "cohort_won": 0, "conversion": 0.0, "cycle_days_median": None,
+        "cycle_deals": 0, "sla_share": None, "sla_evaluated": 0, **dict.fromkeys(stages, 0),
     }  # fmt: skip
+    # May's end: L7 商务谈判 (e7), L5 跟进中 (no log), L10 待跟进, L4 跟进中 (e5; won 06-05,
+    # later); L8 lost (e9), L6 已休眠: 1 待跟进, 2 跟进中, 1 商务谈判
+    assert [trend[-1][s] for s in stages] == [1, 2, 0, 0, 1]
     # the last point is the report's period, with the headline's values
     assert {k: trend[-1][k] for k in ("new_leads", "won", "conversion", "sla_share")} == {
         k: got[k] for k in ("new_leads", "won", "conversion", "sla_share")
@@ -138,7 +148,10 @@ def test_json_to_date():
     assert got["cycle_days_median"] == pytest.approx((17 + 1 / 24 + 26) / 2)
     assert got["sla_share"] == pytest.approx(1 / 3)
     assert got["previous"]["label"] == "2024-05" and got["previous"]["new_leads"] == 2
-    assert got["todo"]["breaches"] == 3 and got["todo"]["leads"] == 5
+    # breaches: L2 (late) and L3 (missed) of June's cohort; L10 (missed, deadline 04-16
+    # before June) the backlog; to act on: L2 L3 L10, L7 (dormant), L5: 5 leads
+    todo = got["todo"]
+    assert (todo["breaches"], todo["backlog"], todo["leads"]) == (2, 1, 5)
 
 
 def test_json_is_masked():
@@ -219,7 +232,8 @@ def test_the_four_outputs_agree(outputs):
             assert xp == pytest.approx(prev_value), key
     # the to-do card: its parts, their sum, and that a lead counts once
     todo = data["todo"]
-    parts = [todo[k] for k in ("breaches", "dormant_soon", "dormant_overdue", "overdue_actions")]
+    parts = ("breaches", "backlog", "dormant_soon", "dormant_overdue", "overdue_actions")
+    parts = [todo[k] for k in parts]
     assert sum(parts) == todo["items"] >= todo["leads"]
     assert f"合计 {todo['items']:,} 项,同一线索在多个清单中只计一次" in subs["todo"]
     assert subs["todo"] in lines["待处理线索"]

@@ -4,7 +4,8 @@ earlier register state (a snapshot), the period arithmetic, and the trend in the
 Excel summary (charts opened by LibreOffice).
 
 As of Sunday 2024-06-30 18:00; weeks W24 (10-16 June), W25 (17-23), W26 (24-30, the report's
-week). SLA 高潜力 24 h, 中潜力 48 h. The leads (one rep, *甲) and their log:
+week: the week containing as_of, so the reports here ask for it with ``to_date=True``; by
+default a report covers the last complete week, W25). SLA 高潜力 24 h, 中潜力 48 h. The leads (one rep, *甲) and their log:
 
     A 06-10 09:00 高潜力 已成交   log 06-10 15:00 跟进中, 06-19 10:00 已成交
     B 06-12 10:00 中潜力 待报价   log 06-15 10:00 跟进中 (48 h deadline 06-14 10:00: late),
@@ -146,23 +147,40 @@ def test_every_trend_point_by_hand(facts, week):
     assert got.select(STAGES).rows() == [(2, 2, 0, 0, 0), (1, 3, 0, 0, 0), (1, 1, 1, 1, 0)]
     assert got.columns == [
         "period_start", "period_end", "label", "new_leads", "won", "conversion",
-        "cycle_days_median", "sla_share", *STAGES,
+        "cycle_days_median", "sla_share", *STAGES, "leads", "cohort_won", "cycle_deals",
+        "sla_evaluated",
+    ]  # fmt: skip
+    # leads by each end: 4, 6, 8; the cohort's won A H, -, E; deals with both times 0, 2, 1;
+    # SLA decided B A, C, E F
+    assert got.select("leads", "cohort_won", "cycle_deals", "sla_evaluated").rows() == [
+        (4, 2, 0, 2), (6, 0, 2, 1), (8, 1, 1, 2)
     ]  # fmt: skip
 
 
 def test_the_last_point_is_the_headline():
-    m = compute(tables(), period="week", as_of=AS_OF, config=load_config())
+    m = compute(tables(), period="week", as_of=AS_OF, config=load_config(), to_date=True)
     last, h = m.trend.row(-1, named=True), m.headline
+    assert last["label"] == "2024-W26"
     assert (last["new_leads"], last["won"], last["conversion"]) == (
         h["new"],
         h["won"],
         h["conversion"],
     )
-    assert last["cycle_days_median"] == h["median_days_period"]
+    assert last["cycle_days_median"] == h["median_days"]
     assert last["sla_share"] == h["sla_share"]
     # the pipeline now: the open leads by status, as the funnel counts them
     funnel = dict(m.funnel.select("status", "leads").iter_rows())
     assert {s: last[s] for s in STAGES} == {s: funnel[s] for s in STAGES}
+    # by default the last complete week (W25): the trend ends there, its last point is again
+    # the headline (2 new, A and H won, none of C D won, cycle of A H, C met)
+    m = compute(tables(), period="week", as_of=AS_OF, config=load_config())
+    last, h = m.trend.row(-1, named=True), m.headline
+    assert m.trend["label"].to_list() == ["2024-W24", "2024-W25"]
+    assert (last["new_leads"], last["won"], last["conversion"], last["sla_share"]) == (
+        h["new"], h["won"], h["conversion"], h["sla_share"]
+    ) == (2, 2, 0.0, 1.0)  # fmt: skip
+    assert last["cycle_days_median"] == h["median_days"]
+    assert h["median_days"] == pytest.approx(((9 + 1 / 24) + (10 + 6 / 24)) / 2)
 
 
 def test_status_at_a_period_end(facts, week):
@@ -197,7 +215,7 @@ def test_the_pipeline_from_a_snapshot(facts, week):
     assert pipeline_at(facts, w24, [edge])["待报价"] == 7
     assert pipeline_at(facts, w25, [edge]) == without[1]
     # through compute: the snapshots of the tables
-    m = compute(tables(snaps), period="week", as_of=AS_OF, config=load_config())
+    m = compute(tables(snaps), period="week", as_of=AS_OF, config=load_config(), to_date=True)
     assert m.trend.select(STAGES).rows() == [(2, 2, 0, 0, 0), (1, 0, 0, 0, 2), (1, 1, 1, 1, 0)]
 
 
@@ -239,7 +257,7 @@ def test_previous_periods(kind, as_of, labels):
 
 # ------------------------------------------------------------------------------ the outputs
 def view(lang="zh"):
-    m = compute(tables(), period="week", as_of=AS_OF, config=load_config())
+    m = compute(tables(), period="week", as_of=AS_OF, config=load_config(), to_date=True)
     return build_view(m, config=load_config(), lang=lang, files=["rep.xlsx"], leads=8)
 
 

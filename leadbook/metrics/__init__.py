@@ -72,7 +72,6 @@ __all__ = [
     "won_in_period",
     "due_items",
     "split_breaches",
-    "trend",
 ]
 
 

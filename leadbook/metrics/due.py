@@ -74,6 +74,8 @@ def due_items(facts: Facts, days: int | None = None) -> pl.DataFrame:
 def split_breaches(breaches: pl.DataFrame, period: Period) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the period's breaches, the backlog): a breach whose deadline lies before the period's
     start belongs to the backlog (a lead left without its first contact since before the
-    period), every other one to the period."""
+    period), every other one to the period's list; for the last complete period that list
+    also holds the leads whose deadline passed after it, up to as_of (recent, to act on now:
+    not backlog)."""
     old = pl.col("deadline") < period.start
     return breaches.filter(~old), breaches.filter(old)

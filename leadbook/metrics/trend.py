@@ -7,7 +7,10 @@ Per period, the same numbers as the headline, by the same function
 ``conversion`` (won / new of its cohort, by the leads' status now),
 ``cycle_days_median`` (days from creation to close of the deals won in it),
 ``sla_share`` (first follow-up in time of its cohort) and the pipeline by stage at its end:
-one column per open status of the config (待跟进 ... 商务谈判), the leads in that status then.
+one column per open status of the config (待跟进 ... 商务谈判), the leads in that status then;
+last (:data:`COUNTS`, not drawn) ``leads`` (created by its end) and the counts behind the
+shares (``cohort_won``, ``cycle_deals``, ``sla_evaluated``), so each point of
+``report --format json`` has the headline's keys.
 
 The status of a lead at a moment (the period's end; as_of for a period still running):
 
@@ -41,6 +44,12 @@ from leadbook.read.normalize import FILE, ROW
 TREND_PERIODS = 12
 COLUMNS = ["period_start", "period_end", "label", "new_leads", "won", "conversion"]
 COLUMNS += ["cycle_days_median", "sla_share"]
+COUNTS = ["leads", "cohort_won", "cycle_deals", "sla_evaluated"]
+
+
+def stage_columns(frame: pl.DataFrame) -> list[str]:
+    """The pipeline's columns of a :func:`trend` frame (those neither numbers nor counts)."""
+    return [c for c in frame.columns if c not in COLUMNS and c not in COUNTS]
 
 
 def stages(facts: Facts) -> list[str]:
@@ -142,9 +151,11 @@ def trend(
     names = stages(facts)
     changes = status_changes(facts)
     outcomes = sla_outcomes(facts)
+    created = facts.leads["created_at"].drop_nulls()
     rows = []
     for q in periods:
         numbers = period_numbers(facts, q, outcomes)  # the headline's numbers, the same way
+        numbers["leads"] = int(((created < q.end) & (created <= q.as_of)).sum())
         rows.append(
             {
                 "period_start": q.start.date(),
@@ -152,12 +163,13 @@ def trend(
                 "label": q.label,
                 **{k: numbers[k] for k in COLUMNS[3:]},
                 **pipeline_at(facts, q, snapshots, changes),
+                **{k: numbers[k] for k in COUNTS},
             }
         )
     schema = {
         "period_start": pl.Date, "period_end": pl.Date, "label": pl.String,
         "new_leads": pl.Int64, "won": pl.Int64, "conversion": pl.Float64,
         "cycle_days_median": pl.Float64, "sla_share": pl.Float64,
-        **{s: pl.Int64 for s in names},
+        **{s: pl.Int64 for s in names}, **{k: pl.Int64 for k in COUNTS},
     }  # fmt: skip
     return pl.DataFrame(rows, schema=schema)

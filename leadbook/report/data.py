@@ -90,6 +90,7 @@ def report_json(view: ReportView) -> dict[str, Any]:
             "leads": h["todo"],
             "items": h["todo_items"],
             "breaches": h["breaches"],
+            "backlog": h["backlog"],
             "dormant_soon": h["dormant_soon"],
             "dormant_overdue": h["dormant_overdue"],
             "overdue_actions": h["overdue_actions"],

@@ -14,6 +14,7 @@ import polars as pl
 from leadbook.metrics.due import ACTION, FIRST_CONTACT
 from leadbook.metrics.tables import REP
 from leadbook.metrics.trend import COLUMNS as TREND_COLUMNS
+from leadbook.metrics.trend import stage_columns
 
 BLUE, GREEN, ORANGE = "#2563EB", "#16A34A", "#F97316"
 STAGE_COLOURS = ["#1E3A8A", "#2563EB", "#60A5FA", "#93C5FD", "#F59E0B", "#FCD34D", "#94A3B8",
@@ -31,7 +32,7 @@ def trend_sheet(w: Any) -> None:
     trend = view.metrics.trend
     ws = w.sheet("trend")
     row = w.heading(ws, t["sections"]["trend"], view.notes()["trend"])
-    stages = [c for c in trend.columns if c not in TREND_COLUMNS]
+    stages = stage_columns(trend)
     order = ["label"] + [c for c in TREND_COLUMNS if c != "label"]  # the label: the categories
     columns = [(c, TREND_KINDS[c]) for c in order] + [(s, "int") for s in stages]
     first, last = w.table(ws, row, 0, trend, columns)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from leadbook.metrics.tables import REP
-from leadbook.metrics.trend import COLUMNS as TREND_COLUMNS
+from leadbook.metrics.trend import stage_columns
 from leadbook.report.view import ReportView, fmt_num, fmt_pct
 
 WIDTH = 480
@@ -171,7 +171,7 @@ def counts_chart(view: ReportView) -> TrendChart:
 
 
 def stage_names(view: ReportView) -> list[str]:
-    return [c for c in view.metrics.trend.columns if c not in TREND_COLUMNS]
+    return stage_columns(view.metrics.trend)
 
 
 def pipeline_chart(view: ReportView) -> TrendChart:
