@@ -158,3 +158,10 @@ def test_the_report_of_1_december_is_november_with_trend_and_to_do(week):
     assert set(doc["due"]) <= {"*张", "*李", "*王"} and sum(doc["due"].values()) > 0
     html = (week["dir"] / "report.html").read_text(encoding="utf-8")
     assert 'id="trend"' in html and "2026年11月" in html
+
+
+def test_the_terminal_names_each_reps_to_do_as_the_json_counts_it(week):
+    text = leadbook("report", week["dir"] / "master.xlsx", "--config", TEAM, "--as-of", AS_OF)
+    line = next(x for x in text.splitlines() if "未来 7 天到期的待办" in x)
+    each = " · ".join(f"{rep} {n}" for rep, n in week["report"]["due"].items())
+    assert line.endswith(each)

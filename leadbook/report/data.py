@@ -19,8 +19,7 @@ from typing import Any
 import polars as pl
 
 from leadbook.metrics.period import previous_periods
-from leadbook.metrics.tables import REP
-from leadbook.report.view import ReportView
+from leadbook.report.view import ReportView, due_counts
 
 VERSION = 1
 
@@ -44,10 +43,7 @@ def report_json(view: ReportView) -> dict[str, Any]:
     m = view.metrics
     h, p = m.headline, m.period
     prev = previous_periods(p, 2)[0]
-    due: dict[str, int] = {}
-    if REP in m.due.columns:
-        for rep, n in m.due.group_by(REP).len().sort(REP, nulls_last=True).iter_rows():
-            due[view.text["blank"] if rep is None else rep] = int(n)
+    due = due_counts(view)
     out: dict[str, Any] = {
         "version": VERSION,
         "period": p.kind,

@@ -295,11 +295,24 @@ def summary_lines(view: ReportView) -> list[str]:
     ]
     for key in ("new", "won", "conversion", "median_days", "sla", "todo"):
         lines.append(f"  {c[key]['label']}: {c[key]['value']}  ({c[key]['sub']})")
+    due = due_counts(view)
+    if due:
+        each = " · ".join(f"{rep} {n}" for rep, n in due.items())
+        lines.append("  " + t["due_line"].format(days=view.config.due_days, reps=each))
     if h["later"]:
         lines.append("  " + t["later"].format(n=fmt_num(h["later"])))
     for path, error in view.unreadable:
         lines.append(f"  ! {path}: {error}")
     return lines
+
+
+def due_counts(view: ReportView) -> dict[str, int]:
+    """Each rep's number of to-do items in the coming ``due_days`` (the terminal, the JSON)."""
+    due = view.metrics.due
+    if REP not in due.columns:
+        return {}
+    counts = due.group_by(REP).len().sort(REP, nulls_last=True).iter_rows()
+    return {view.text["blank"] if rep is None else rep: int(n) for rep, n in counts}
 
 
 def inputs_text(view: ReportView) -> str:
