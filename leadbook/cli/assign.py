@@ -12,6 +12,7 @@ from leadbook.cli.options import (
     CannotRun,
     as_of_option,
     config_option,
+    format_option,
     message,
     messages_lang_option,
 )
@@ -39,14 +40,7 @@ from leadbook.core.errors import LeadbookError
     "--channel",
     help="The 来源渠道 of rows that give none (e.g. 展会 for a trade-fair scan export).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts (on stdout).",
-)
+@format_option()
 @as_of_option
 @config_option
 @click.option("--force", is_flag=True, help="Overwrite copies or the table if they exist.")

@@ -6,20 +6,20 @@ import json
 
 import click
 
-from leadbook.cli.options import FILE_PATH, CannotRun, config_option, message, messages_lang_option
+from leadbook.cli.options import (
+    FILE_PATH,
+    CannotRun,
+    config_option,
+    format_option,
+    message,
+    messages_lang_option,
+)
 from leadbook.core.errors import LeadbookError
 
 
 @click.command()
 @click.argument("master", type=FILE_PATH)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: one line per snapshot; json: the same as a JSON document.",
-)
+@format_option("text: one line per snapshot; json: the same as a JSON document.")
 @config_option
 @messages_lang_option
 def history(master, fmt, config_path, lang) -> None:

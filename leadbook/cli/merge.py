@@ -14,6 +14,7 @@ from leadbook.cli.options import (
     as_of_option,
     config_option,
     encrypt_option,
+    format_option,
     lang_option,
     message,
     messages_lang_option,
@@ -45,14 +46,7 @@ from leadbook.core.errors import LeadbookError
     "(a .csv cannot be encrypted: with --encrypt write .xlsx).",
 )
 @click.option("--valid-only", is_flag=True, help="Leave out rows with error findings (counted).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts (the summary and the hand-in check, on stdout).",
-)
+@format_option("text for people, json for scripts (the summary and the hand-in check, on stdout).")
 @click.option(
     "--history",
     "history_path",

@@ -162,3 +162,15 @@ def progress(total: int, label: str, lang: str = "zh"):
             yield lambda *_: progress.advance(task)
 
     return bar()
+
+
+def format_option(help: str = "text for people, json for scripts (on stdout)."):
+    """``--format text|json`` (the parameter ``fmt``), the same on every command."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help,
+    )

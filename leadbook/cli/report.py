@@ -13,6 +13,7 @@ from leadbook.cli.options import (
     as_of_option,
     config_option,
     encrypt_option,
+    format_option,
     lang_option,
     message,
     password_from_option,
@@ -39,13 +40,8 @@ from leadbook.core.errors import LeadbookError
     "with the whole previous period.",
 )
 @as_of_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json prints the numbers for scripts on stdout (messages on stderr).",
+@format_option(
+    "text for people; json prints the numbers for scripts on stdout (messages on stderr)."
 )
 @click.option(
     "--html",

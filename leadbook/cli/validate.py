@@ -12,6 +12,7 @@ from leadbook.cli.options import (
     as_of_option,
     config_option,
     encrypt_option,
+    format_option,
     lang_option,
     message,
     password_from_option,
@@ -23,14 +24,7 @@ from leadbook.core.errors import LeadbookError
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts (on stdout).",
-)
+@format_option()
 @click.option(
     "--annotate",
     "annotate_dir",
