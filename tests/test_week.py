@@ -165,3 +165,13 @@ def test_the_terminal_names_each_reps_to_do_as_the_json_counts_it(week):
     line = next(x for x in text.splitlines() if "未来 7 天到期的待办" in x)
     each = " · ".join(f"{rep} {n}" for rep, n in week["report"]["due"].items())
     assert line.endswith(each)
+
+
+def test_the_master_with_the_workbooks_split_from_it_counts_each_lead_once(week):
+    """back/ZH.xlsx holds a 撞单 lead of *王's file (split to its owner) and renumbered leads
+    under the master's IDs: still covered by the master."""
+    d = week["dir"]
+    args = ["--config", TEAM, "--as-of", AS_OF, "--format", "json"]
+    both = json.loads(leadbook("report", d / "master.xlsx", d / "back", d / "week48", *args))
+    assert both["leads"] == week["report"]["leads"]
+    assert both["new_leads"] == week["report"]["new_leads"]

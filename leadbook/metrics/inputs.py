@@ -111,6 +111,17 @@ def _sources(frame: pl.DataFrame) -> dict[str, set[str]]:
     return out
 
 
+def _known_ids(master: Book) -> set[str]:
+    """Every lead ID the master knows: each source file's IDs and the master's own."""
+    known = set().union(*sources(master).values())
+    own = (
+        master.register["lead_id"].drop_nulls().to_list()
+        if "lead_id" in master.register.columns
+        else []
+    )
+    return known | {mask_text(v) for v in own if v}
+
+
 def _newest_per_team(masters: list[Book], as_of: datetime | None = None):
     """Masters grouped by shared source files; per group the register (the newest not
     merged after ``as_of``, else the newest; ties: the one given last), the older ones and
@@ -147,10 +158,11 @@ def _covering(book: Book, masters: list[Book]) -> Book | None:
     name = mask_text(Path(book.path).name)
     ids = {mask_text(v) for v in book.register["lead_id"].drop_nulls().to_list() if v}
     for master in masters:
-        merged = sources(master).get(name)
-        if merged is None:
+        if name not in sources(master):
             continue
-        missing = ids - merged
+        # a lead of the file may sit in the master under another file's name (a 撞单 lead
+        # split back to its owner) or under the master's ID (a renumbered lead split back)
+        missing = ids - _known_ids(master)
         if missing:
             raise InputError(
                 key="inputs_not_reconciled",
