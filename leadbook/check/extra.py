@@ -6,12 +6,11 @@ or a personal e-mail there is flagged at its cell like in any field.
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
-
 from leadbook.check.codes import make_issue
 from leadbook.check.issues import Issue
 from leadbook.core import mask
 from leadbook.core.config import TeamConfig
+from leadbook.read.formulas import _column_letter as xl_col_to_name
 
 
 def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> list[Issue]:
@@ -110,6 +109,8 @@ def hidden_findings(path: str, hidden, config: TeamConfig, lang: str) -> list[Is
     for item in hidden:
         row = col = None
         if item.cell:
+            from xlsxwriter.utility import xl_cell_to_rowcol  # only for a comment's cell
+
             row, col = xl_cell_to_rowcol(item.cell)
             row += 1  # Excel's row number
         found += _flagged(item.text, config, lang, path, item.sheet, row, col, item.place)
