@@ -25,6 +25,7 @@ TEXT_SUFFIXES = (".csv", ".txt")
 ZIP_RATIO_LIMIT = 200
 ZIP_SIZE_FLOOR = 64 * 1024 * 1024
 ZIP_CHUNK = 1 << 20
+ZIP_SLICE = 1 << 16  # compressed bytes given to zlib at a time
 
 
 def check_file(
@@ -156,10 +157,12 @@ class _Extent:
 
     def feed(self, chunk: bytes) -> None:
         self.cells += chunk.count(b"<c ")
-        joined = self._tail + chunk
-        for m in _WIDE_REF.finditer(joined):
-            self.width = max(self.width, _column(m.group(1)))
-        rows = _ROW_REF.findall(joined[-(1 << 16) :])
+        # The chunk, and the seam with the one before (no copy of the whole chunk).
+        seam = self._tail + chunk[:64]
+        for part in (seam, chunk):
+            for m in _WIDE_REF.finditer(part):
+                self.width = max(self.width, _column(m.group(1)))
+        rows = _ROW_REF.findall(self._tail + chunk[-(1 << 16) :])
         if rows:  # rows come in order: the last one numbered is the furthest down
             self.last_row = max(self.last_row, int(rows[-1]))
         else:  # rows without numbers (r is optional): count them
@@ -223,17 +226,22 @@ def _inflate(
                 extent.feed(bytes(chunk))
     else:
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-        pending: bytes | memoryview = raw
         try:
-            while pending and not inflater.eof:
-                chunk = inflater.decompress(pending, ZIP_CHUNK)  # never more than a chunk
-                pending = inflater.unconsumed_tail
-                size += len(chunk)
-                if size > budget:
-                    return size, ""
-                crc = zlib.crc32(chunk, crc)
-                if extent is not None:
-                    extent.feed(chunk)
+            # Fed a slice at a time: zlib copies the input it leaves over, so a small slice
+            # keeps that copy small; and it returns at most a chunk a call.
+            for start in range(0, len(raw), ZIP_SLICE):
+                pending: bytes | memoryview = raw[start : start + ZIP_SLICE]
+                while pending and not inflater.eof:
+                    chunk = inflater.decompress(pending, ZIP_CHUNK)
+                    pending = inflater.unconsumed_tail
+                    size += len(chunk)
+                    if size > budget:
+                        return size, ""
+                    crc = zlib.crc32(chunk, crc)
+                    if extent is not None:
+                        extent.feed(chunk)
+                if inflater.eof:
+                    break
             chunk = inflater.flush()
         except zlib.error as exc:  # as zipfile names it: "Error -3 while decompressing ..."
             return size, str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
