@@ -156,18 +156,19 @@ class _Extent:
         self._tail = b""
 
     def feed(self, chunk: bytes) -> None:
-        self.cells += chunk.count(b"<c ")
+        self.cells += chunk.count(b"<c ") + (self._tail[-2:] + chunk[:2]).count(b"<c ")
         # The chunk, and the seam with the one before (no copy of the whole chunk).
         seam = self._tail + chunk[:64]
         for part in (seam, chunk):
             for m in _WIDE_REF.finditer(part):
                 self.width = max(self.width, _column(m.group(1)))
-        rows = _ROW_REF.findall(self._tail + chunk[-(1 << 16) :])
+        window = chunk[-(1 << 16) :] if len(chunk) >= 1 << 16 else self._tail + chunk
+        rows = _ROW_REF.findall(window)
         if rows:  # rows come in order: the last one numbered is the furthest down
             self.last_row = max(self.last_row, int(rows[-1]))
         else:  # rows without numbers (r is optional): count them
             self.rows += chunk.count(b"<row")
-        self._tail = chunk[-64:]
+        self._tail = chunk[-64:] if len(chunk) >= 64 else (self._tail + chunk)[-64:]
 
     def mostly_empty(self) -> bool:
         area = max(self.last_row, self.rows) * self.width
