@@ -6,12 +6,13 @@ or a personal e-mail there is flagged at its cell like in any field.
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
+import re
 
 from leadbook.check.codes import make_issue
 from leadbook.check.issues import Issue
 from leadbook.core import mask
 from leadbook.core.config import TeamConfig
+from leadbook.read.formulas import _column_letter as xl_col_to_name
 
 
 def unknown_column_findings(path: str, sheet, config: TeamConfig, lang: str) -> list[Issue]:
@@ -110,7 +111,24 @@ def hidden_findings(path: str, hidden, config: TeamConfig, lang: str) -> list[Is
     for item in hidden:
         row = col = None
         if item.cell:
-            row, col = xl_cell_to_rowcol(item.cell)
+            row, col = _row_col(item.cell)
             row += 1  # Excel's row number
         found += _flagged(item.text, config, lang, path, item.sheet, row, col, item.place)
     return found
+
+
+_A1 = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+
+
+def _row_col(cell: str) -> tuple[int, int]:
+    """(0-based row, 0-based column) of an A1 reference, as xlsxwriter's
+    ``xl_cell_to_rowcol`` gives them (without importing xlsxwriter into validate)."""
+    m = _A1.match(cell)
+    if m is None:
+        from xlsxwriter.utility import xl_cell_to_rowcol
+
+        return xl_cell_to_rowcol(cell)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1

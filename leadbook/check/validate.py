@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from xlsxwriter.utility import xl_col_to_name
-
 from leadbook.check.codes import make_issue
 from leadbook.check.issues import FileReport, Issue, Report
 from leadbook.core import mask, provenance
@@ -24,6 +22,7 @@ from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.config import TeamConfig, load_config
 from leadbook.core.errors import InputError
 from leadbook.core.show import visible
+from leadbook.read.formulas import _column_letter as xl_col_to_name
 from leadbook.read.reader import RawBook, list_inputs, read_book
 
 BATCH_ROWS = 60_000  # rows validated together (one pandera call per batch); memory bound
