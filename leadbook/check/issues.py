@@ -155,19 +155,19 @@ class Findings(MutableSequence):
         if all(isinstance(p, list) for p in self.parts):
             yield from sorted(self, key=Issue.sort_key)
             return
-        order = self.order()
-        start = 0
-        while start < len(order):  # runs of one chunk are made together
-            part, pos = order[start]
-            end = start + 1
-            while end < len(order) and order[end][0] == part:
-                end += 1
+        columns: dict[int, list[list]] = {}  # a chunk's columns as lists, once
+        for part, pos in self.order():
             chunk = self.parts[part]
-            if isinstance(chunk, Chunk):
-                yield from chunk.issues(p for _, p in order[start:end])
-            else:
-                yield from (chunk[p] for _, p in order[start:end])
-            start = end
+            if isinstance(chunk, list):
+                yield chunk[pos]
+                continue
+            lists = columns.get(part)
+            if lists is None:
+                lists = columns[part] = [c.to_list() for c in chunk.frame.get_columns()]
+            params = dict(chunk.params)
+            for name, values in zip(chunk.frame.columns[2:], lists[2:], strict=True):
+                params[name] = values[pos]
+            yield chunk.make(chunk, lists[0][pos], lists[1][pos], params)
 
     # ---- the list side
     def __len__(self) -> int:
