@@ -324,10 +324,22 @@ def issue_dict(issue: Issue, cache: dict | None = None) -> dict[str, Any]:
         "row": issue.row,
         "column": issue.column,
         "field": issue.field,
-        "value": None if issue.value is None else mask_text(issue.value),
-        "message": mask_text(issue.message),
+        "value": None if issue.value is None else _cached(cache, "value", issue.value),
+        "message": _cached(cache, "message", issue.message),
         "hint": hint,
     }
+
+
+CACHE_KEPT = 50_000  # masked texts remembered while writing findings
+
+
+def _cached(cache: dict, kind: str, text: str) -> str:
+    out = cache.get((kind, text))
+    if out is None:
+        if len(cache) >= CACHE_KEPT:
+            cache.clear()
+        out = cache[(kind, text)] = mask_text(text)
+    return out
 
 
 def report_dict(report: Report, issues: bool = True) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -335,14 +335,24 @@ def _add_chunks(book, found, catalog, lang) -> None:
         )
 
 
+_MADE: dict[tuple, Issue] = {}  # (path, lang, code, sheet, column, field, value, params)
+MADE_KEPT = 50_000  # findings told the same way remembered (the cache is cleared when full)
+
+
 def _make(path, lang, chunk, row, value, params) -> Issue:
-    """One chunk row as its ``Issue`` (the value masked and cut to 80 characters)."""
+    """One chunk row as its ``Issue`` (the value masked and cut to 80 characters). Rows with
+    the same value and parameters share their text: it is made once."""
+    key = (path, lang, chunk.code, chunk.sheet, chunk.column, chunk.field, value)
+    key += tuple(params.items())
+    made = _MADE.get(key)
+    if made is not None:
+        return replace(made, row=row)
     shown = None
     if value not in (None, ""):
         shown = visible(mask.mask_text(str(value)))
         if len(shown) > 80:
             shown = shown[:79] + "…"
-    return make_issue(
+    made = make_issue(
         chunk.code,
         file=path,
         sheet=chunk.sheet,
@@ -353,6 +363,10 @@ def _make(path, lang, chunk, row, value, params) -> Issue:
         lang=lang,
         **{k: ("" if v is None else visible(str(v))) for k, v in params.items()},
     )
+    if len(_MADE) >= MADE_KEPT:
+        _MADE.clear()
+    _MADE[key] = made
+    return made
 
 
 def _drop_shadowed(findings) -> None:
