@@ -419,7 +419,9 @@ def _write_issues(fr: FileReport, write, pad: str) -> None:
     sep = ",\n" + inner
     for issue in fr.issues.iter_sorted():
         d = issue_dict(issue, cache)
-        body = sep.join(f'"{k}": {_scalar(v)}' for k, v in d.items())
+        body = sep.join(
+            [f'"{k}": {_encode(v) if v.__class__ is str else _scalar(v)}' for k, v in d.items()]
+        )
         write(("," if found else "[") + "\n" + pad + "  {\n" + inner + body + "\n" + pad + "  }")
         found = True
     write(("\n" + pad + "]") if found else "[]")

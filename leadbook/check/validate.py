@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -346,7 +346,18 @@ def _make(path, lang, chunk, row, value, params) -> Issue:
     key += tuple(params.items())
     made = _MADE.get(key)
     if made is not None:
-        return replace(made, row=row)
+        return Issue(
+            made.code,
+            made.severity,
+            made.file,
+            made.sheet,
+            row,
+            made.column,
+            made.field,
+            made.value,
+            made.message,
+            made.hint,
+        )
     shown = None
     if value not in (None, ""):
         shown = visible(mask.mask_text(str(value)))
