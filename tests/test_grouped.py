@@ -108,3 +108,10 @@ def test_findings_behave_as_a_list():
     assert list(found) == [two]
     report = FileReport("a.xlsx", issues=[one])
     assert isinstance(report.issues, Findings) and report.errors + report.warnings == 1
+
+
+def test_places_name_every_finding_without_making_it(tmp_path):
+    report = validate_paths([_book(tmp_path)], as_of=AS_OF)
+    found = report.files[0].issues
+    assert list(found.places()) == [(i.sheet, i.row, i.code) for i in found]
+    assert ("线索信息管理表", 9, "invalid-phone") in set(found.places())

@@ -112,6 +112,16 @@ class Findings(MutableSequence):
                 n += sum(1 for i in part if i.severity == severity)
         return n
 
+    def places(self) -> Iterator[tuple[str | None, int | None, str]]:
+        """(sheet, row, code) of every finding, in the order found, without making them."""
+        for part in self.parts:
+            if isinstance(part, Chunk):
+                for row in part.frame["row"].to_list():
+                    yield part.sheet, row, part.code
+            else:
+                for i in part:
+                    yield i.sheet, i.row, i.code
+
     def order(self) -> list[tuple[int, int]]:
         """(part, position) of every finding, sorted by :meth:`Issue.sort_key` (ties in the
         order found)."""
