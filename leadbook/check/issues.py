@@ -122,9 +122,9 @@ class Findings(MutableSequence):
                 for i in part:
                     yield i.sheet, i.row, i.code
 
-    def order(self) -> list[tuple[int, int]]:
+    def order(self) -> Iterator[tuple[int, int]]:
         """(part, position) of every finding, sorted by :meth:`Issue.sort_key` (ties in the
-        order found)."""
+        order found); read from the sorted frame a slice at a time."""
         import polars as pl
 
         keys = []
@@ -149,9 +149,10 @@ class Findings(MutableSequence):
                 rows = [(*i.sort_key(), p, pos) for pos, i in enumerate(part)]
                 keys.append(pl.DataFrame(rows, schema=_ORDER_SCHEMA, orient="row"))
         if not keys:
-            return []
+            return
         frame = pl.concat(keys).sort("s", "sheet", "row", "col", "code", maintain_order=True)
-        return list(zip(frame["part"].to_list(), frame["pos"].to_list(), strict=True))
+        for piece in frame.select("part", "pos").iter_slices(ORDER_SLICE):
+            yield from zip(piece["part"].to_list(), piece["pos"].to_list(), strict=True)
 
     def at(self, part: int, pos: int) -> Issue:
         chunk = self.parts[part]
@@ -233,6 +234,7 @@ class Findings(MutableSequence):
         return f"Findings({len(self)} findings)"
 
 
+ORDER_SLICE = 65_536  # sorted positions turned into Python values at a time
 _ORDER_SCHEMA = {
     "s": int,
     "sheet": str,
