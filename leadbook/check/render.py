@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import json
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,7 +131,7 @@ class Group:
     """Findings of one code at one column (and reason) on many rows: one line of text."""
 
     first: Issue
-    rows: list[int]
+    rows: Sequence[int]
     values: list[str]
 
     @property
@@ -140,12 +142,14 @@ class Group:
         return f"{self.first.sheet}!{', '.join(ranges)}" if self.first.sheet else ", ".join(ranges)
 
 
-def row_ranges(rows: list[int]) -> list[tuple[int, int]]:
+def row_ranges(rows: Sequence[int]) -> list[tuple[int, int]]:
     """Sorted distinct rows as (first, last) runs: [4, 5, 6, 9] -> [(4, 6), (9, 9)]."""
+    if any(a > b for a, b in zip(rows, rows[1:], strict=False)):
+        rows = sorted(rows)  # a group's rows come sorted: only a hand-made list is not
     out: list[tuple[int, int]] = []
-    for row in sorted(set(rows)):
-        if out and row == out[-1][1] + 1:
-            out[-1] = (out[-1][0], row)
+    for row in rows:
+        if out and row <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(row, out[-1][1]))
         else:
             out.append((row, row))
     return out
@@ -183,7 +187,7 @@ def groups(findings: Findings) -> list[Issue | Group]:
             continue
         entry = keyed.get(key)
         if entry is None:
-            keyed[key] = [(part, pos), [row], [value], [(part, pos)]]
+            keyed[key] = [(part, pos), array("l", [row]), [value], [(part, pos)]]
             continue
         entry[1].append(row)
         if len(entry[2]) < VALUES_SHOWN and value not in entry[2]:
