@@ -119,8 +119,16 @@ def validate(
     hand_in = check_hand_in(seen, config)
     if fmt == "json":
         extra = None if hand_in is None else {"handin": hand_in_dict(hand_in)}
-        write_json(report, lambda text: click.echo(text, nl=False), extra)
-        click.echo()
+        pieces: list[str] = []
+
+        def write(text: str) -> None:  # in pieces of about 1,000 findings, not one by one
+            pieces.append(text)
+            if len(pieces) >= 1_000:
+                click.echo("".join(pieces), nl=False)
+                pieces.clear()
+
+        write_json(report, write, extra)
+        click.echo("".join(pieces))
     else:
         click.echo(render_text(report, color=sys.stdout.isatty(), all_cells=all_cells))
         for line in hand_in_lines(hand_in, lang):
