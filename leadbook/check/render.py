@@ -11,9 +11,12 @@ from __future__ import annotations
 import io
 import json
 import unicodedata
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from leadbook.check.issues import FileReport, Issue, Report
+from leadbook.check.issues import Chunk, FileReport, Findings, Issue, Report
 from leadbook.core.mask import mask_text
 from leadbook.core.show import shown, shown_path
 
@@ -36,6 +39,8 @@ WORDS: dict[str, dict[str, str]] = {
         "findings_sheet": "校验结果",
         "headers": "位置|严重程度|代码|字段|值|说明|修改建议",
         "hint": "修改建议",
+        "cells": "({count:,} 行)",
+        "values": "值如:{values} 等",
     },
     "en": {
         "error": "error",
@@ -51,6 +56,8 @@ WORDS: dict[str, dict[str, str]] = {
         "findings_sheet": "Findings",
         "headers": "Cell|Severity|Code|Field|Value|Message|How to fix",
         "hint": "How to fix",
+        "cells": "({count:,} rows)",
+        "values": "Values include {values}.",
     },
 }
 _STYLES = {"error": "bold red", "warning": "yellow", "file": "bold", "hint": "dim"}
@@ -115,13 +122,101 @@ def _one_line(text: str | None) -> str:
     return " ".join(mask_text(text).split())
 
 
-def _lines(report: Report) -> list[list[Segment]]:
+CELL_WIDTH_MAX = 40  # a longer cell text (a group's ranges) is not padded to align
+VALUES_SHOWN = 3  # a group's first values shown
+
+
+@dataclass
+class Group:
+    """Findings of one code at one column (and reason) on many rows: one line of text."""
+
+    first: Issue
+    rows: Sequence[int]
+    values: list[str]
+
+    @property
+    def cell(self) -> str:
+        """``线索台账!H4:H6, H9, H11:H12``: consecutive rows as ranges."""
+        col = self.first.column or ""
+        ranges = [f"{col}{a}" if a == b else f"{col}{a}:{col}{b}" for a, b in row_ranges(self.rows)]
+        return f"{self.first.sheet}!{', '.join(ranges)}" if self.first.sheet else ", ".join(ranges)
+
+
+def row_ranges(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted distinct rows as (first, last) runs: [4, 5, 6, 9] -> [(4, 6), (9, 9)]."""
+    if any(a > b for a, b in zip(rows, rows[1:], strict=False)):
+        rows = sorted(rows)  # a group's rows come sorted: only a hand-made list is not
+    out: list[tuple[int, int]] = []
+    for row in rows:
+        if out and row <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(row, out[-1][1]))
+        else:
+            out.append((row, row))
+    return out
+
+
+def groups(findings: Findings) -> list[Issue | Group]:
+    """A file's findings sorted, those of one code in one column (and of one reason) on
+    several rows as one ``Group`` at the place of its first; the others as they are."""
+    keyed: dict[tuple, list] = {}  # key -> [first (part, pos), rows, values, positions]
+    lone: list[tuple[int, int]] = []
+    lists: dict[int, tuple[list, list, list | None]] = {}
+    for part, pos in findings.order():
+        chunk = findings.parts[part]
+        if isinstance(chunk, Chunk):
+            got = lists.get(part)
+            if got is None:
+                got = lists[part] = (
+                    chunk.frame["row"].to_list(),
+                    chunk.frame["value"].to_list(),
+                    chunk.reasons(),
+                )
+            row, value = got[0][pos], got[1][pos]
+            key = (part, None if got[2] is None else got[2][pos])
+            if row is None or chunk.column is None:
+                key = None
+        else:
+            issue = chunk[pos]
+            row, value = issue.row, issue.value
+            key = (issue.severity, issue.sheet, issue.column, issue.code, issue.field)
+            if row is None or issue.column is None:
+                key = None
+        if key is None:
+            lone.append((part, pos))
+            keyed[("lone", len(lone))] = [(part, pos), None, None, None]
+            continue
+        entry = keyed.get(key)
+        if entry is None:
+            keyed[key] = [(part, pos), array("l", [row]), [value], [(part, pos)]]
+            continue
+        entry[1].append(row)
+        if len(entry[2]) < VALUES_SHOWN and value not in entry[2]:
+            entry[2].append(value)
+            entry[3].append((part, pos))
+    out: list[Issue | Group] = []
+    for (part, pos), rows, _values, places in keyed.values():
+        first = findings.at(part, pos)
+        if rows is None or len(rows) == 1:
+            out.append(first)
+            continue
+        shown = [first.value]
+        for place in places[1:]:
+            shown.append(findings.at(*place).value)
+        out.append(Group(first, rows, [v for v in shown if v]))
+    return out
+
+
+def _lines(report: Report, all_cells: bool = False) -> list[list[Segment]]:
     w = words(report.lang)
     files = worst_first(report.files)
-    issues = [i for f in files for i in f.sorted_issues()]
-    cell_w = max((display_width(shown(i.cell)) for i in issues), default=0)
-    sev_w = max((display_width(w[i.severity]) for i in issues), default=0)
-    code_w = max((len(i.code) for i in issues), default=0)
+    entries = {
+        id(f): (f.sorted_issues() if all_cells else groups(f.issues)) for f in files if f.read
+    }
+    cells = [display_width(_cell_text(e, w)) for found in entries.values() for e in found]
+    cell_w = max((c for c in cells if c <= CELL_WIDTH_MAX), default=0)
+    every = [e.first if isinstance(e, Group) else e for found in entries.values() for e in found]
+    sev_w = max((display_width(w[i.severity]) for i in every), default=0)
+    code_w = max((len(i.code) for i in every), default=0)
     lines: list[list[Segment]] = []
     for fr in files:
         if fr.error is not None:
@@ -139,25 +234,37 @@ def _lines(report: Report) -> list[list[Segment]]:
         lines.append([(shown_path(fr.path), "file"), (f"  ({counts})", None)])
         for note in fr.notes:
             lines.append([("  ", None), (w["note"].format(note=_one_line(note)), "warning")])
-        for issue in fr.sorted_issues():
-            lines.append(_issue_line(issue, w, cell_w, sev_w, code_w))
+        for entry in entries[id(fr)]:
+            lines.append(_issue_line(entry, w, cell_w, sev_w, code_w))
     if lines:
         lines.append([])
     lines.append(_summary_line(report))
     return lines
 
 
-def _issue_line(issue: Issue, w: dict[str, str], cell_w: int, sev_w: int, code_w: int):
+def _cell_text(entry: Issue | Group, w: dict[str, str]) -> str:
+    if isinstance(entry, Group):
+        return f"{shown(entry.cell)} {w['cells'].format(count=len(entry.rows))}"
+    return shown(entry.cell)
+
+
+def _issue_line(entry: Issue | Group, w: dict[str, str], cell_w: int, sev_w: int, code_w: int):
+    issue = entry.first if isinstance(entry, Group) else entry
     style = issue.severity
+    message = _one_line(issue.message)
+    if isinstance(entry, Group) and len(entry.values) > 1:
+        sep = "、" if w is WORDS["zh"] else ", "
+        values = sep.join(f"“{_one_line(v)}”" for v in entry.values)
+        message += (" " if w is WORDS["en"] else "") + w["values"].format(values=values)
     line: list[Segment] = [
         ("  ", None),
-        (_pad(shown(issue.cell), cell_w), None),
+        (_pad(_cell_text(entry, w), cell_w), None),
         ("  ", None),
         (_pad(w[issue.severity], sev_w), style),
         ("  ", None),
         (_pad(issue.code, code_w), style),
         ("  ", None),
-        (_one_line(issue.message), None),
+        (message, None),
     ]
     if issue.hint:
         line.append((f"  {HINT_SEPARATOR} {_one_line(issue.hint)}", "hint"))
@@ -174,9 +281,11 @@ def _summary_line(report: Report) -> list[Segment]:
     return [(summary_text(report), style)]
 
 
-def render_text(report: Report, *, color: bool = False) -> str:
-    """The report as lines for a terminal (no trailing newline); ANSI colours when ``color``."""
-    lines = _lines(report)
+def render_text(report: Report, *, color: bool = False, all_cells: bool = False) -> str:
+    """The report as lines for a terminal (no trailing newline); ANSI colours when ``color``.
+    The findings of one code in one column on many rows are one line (their rows as ranges,
+    a count, the first values); ``all_cells`` gives one line per finding."""
+    lines = _lines(report, all_cells)
     if not color:
         return "\n".join("".join(text for text, _ in line).rstrip() for line in lines)
     from rich.console import Console
@@ -202,22 +311,44 @@ def render_text(report: Report, *, color: bool = False) -> str:
     return buffer.getvalue().rstrip("\n")
 
 
-def issue_dict(issue: Issue) -> dict[str, Any]:
+def issue_dict(issue: Issue, cache: dict | None = None) -> dict[str, Any]:
+    """One finding as JSON values; ``cache`` keeps the shown sheet names and hints, which
+    repeat, for the next findings."""
+    if cache is None:
+        cache = {}
+    sheet, hint = cache.get(("sheet", issue.sheet)), cache.get(("hint", issue.hint))
+    if sheet is None:
+        sheet = cache[("sheet", issue.sheet)] = issue.sheet and shown(issue.sheet)
+    if hint is None:
+        hint = cache[("hint", issue.hint)] = mask_text(issue.hint)
     return {
         "code": issue.code,
         "severity": issue.severity,
-        "sheet": issue.sheet and shown(issue.sheet),
+        "sheet": sheet,
         "row": issue.row,
         "column": issue.column,
         "field": issue.field,
-        "value": None if issue.value is None else mask_text(issue.value),
-        "message": mask_text(issue.message),
-        "hint": mask_text(issue.hint),
+        "value": None if issue.value is None else _cached(cache, "value", issue.value),
+        "message": _cached(cache, "message", issue.message),
+        "hint": hint,
     }
 
 
-def report_dict(report: Report) -> dict[str, Any]:
-    """The JSON document as Python values (files in the report's order)."""
+CACHE_KEPT = 50_000  # masked texts remembered while writing findings
+
+
+def _cached(cache: dict, kind: str, text: str) -> str:
+    out = cache.get((kind, text))
+    if out is None:
+        if len(cache) >= CACHE_KEPT:
+            cache.clear()
+        out = cache[(kind, text)] = mask_text(text)
+    return out
+
+
+def report_dict(report: Report, issues: bool = True) -> dict[str, Any]:
+    """The JSON document as Python values (files in the report's order; their findings
+    left out without ``issues``, as :func:`write_json` streams them)."""
     return {
         "version": JSON_VERSION,
         "as_of": report.as_of.isoformat(timespec="seconds"),
@@ -226,7 +357,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "path": shown_path(fr.path),
                 "ok": fr.ok,
                 "rows": fr.rows,
-                "issues": [issue_dict(i) for i in fr.sorted_issues()],
+                "issues": [issue_dict(i) for i in fr.issues.iter_sorted()] if issues else [],
                 "error": None if fr.error is None else mask_text(fr.error),
                 "skipped": None if fr.skipped is None else mask_text(fr.skipped),
                 "notes": [mask_text(n) for n in fr.notes],
@@ -247,3 +378,67 @@ def report_dict(report: Report) -> dict[str, Any]:
 def render_json(report: Report) -> str:
     """``{"version": 1, "as_of", "files": [...], "summary": {...}}``, UTF-8 text, indented."""
     return json.dumps(report_dict(report), ensure_ascii=False, indent=2)
+
+
+_ISSUES_TOKEN = "\x00issues\x00"
+_FILES_TOKEN = "\x00files\x00"
+
+
+def write_json(report: Report, write, extra: dict[str, Any] | None = None) -> None:
+    """The JSON document of :func:`render_json` (and ``extra``'s keys at its end) written
+    piece by piece with ``write``: one finding at a time, never the whole text at once."""
+    doc = report_dict(report, issues=False)
+    files = doc["files"]
+    doc["files"] = _FILES_TOKEN
+    doc.update(extra or {})
+    head, tail = _dumps(doc).split(json.dumps(_FILES_TOKEN))
+    if not files:
+        write(head + "[]" + tail)
+        return
+    write(head + "[\n")
+    for n, (fr, entry) in enumerate(zip(report.files, files, strict=True)):
+        entry["issues"] = _ISSUES_TOKEN
+        text = _indented(_dumps(entry), "    ")
+        before, after = text.split(json.dumps(_ISSUES_TOKEN))
+        write("    " + before)
+        _write_issues(fr, write, "      ")
+        write(after + (",\n" if n < len(files) - 1 else "\n"))
+    write("  ]" + tail)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _indented(text: str, pad: str) -> str:
+    return text.replace("\n", "\n" + pad)
+
+
+def _write_issues(fr: FileReport, write, pad: str) -> None:
+    """``[{...}, ...]`` of a file's findings, as ``json.dumps(indent=2)`` writes them at
+    ``pad`` (the key's indentation)."""
+    found = False
+    cache: dict = {}
+    inner = pad + "    "
+    sep = ",\n" + inner
+    for issue in fr.issues.iter_sorted():
+        d = issue_dict(issue, cache)
+        body = sep.join(
+            [f'"{k}": {_encode(v) if v.__class__ is str else _scalar(v)}' for k, v in d.items()]
+        )
+        write(("," if found else "[") + "\n" + pad + "  {\n" + inner + body + "\n" + pad + "  }")
+        found = True
+    write(("\n" + pad + "]") if found else "[]")
+
+
+_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _encode(value)
+    return json.dumps(value)

@@ -75,28 +75,53 @@ def column_failures(
     frame: pl.DataFrame, fields: Sequence[Field], config: TeamConfig
 ) -> Iterator[ColumnFailure]:
     """Every failure of the column rules, lazily validated (all failures, not the first)."""
+    for index, key, code in failure_frame(frame, fields, config).iter_rows():
+        yield ColumnFailure(index, key, code)
+
+
+FAILURE_SCHEMA = {"index": pl.Int64, "field": pl.String, "code": pl.String}
+
+
+def failure_frame(frame: pl.DataFrame, fields: Sequence[Field], config: TeamConfig) -> pl.DataFrame:
+    """Every failure of the column rules as a frame: ``index`` (row position in ``frame``),
+    ``field``, ``code``; in pandera's order (validated lazily: all failures, not the first)."""
     import pandera.polars as pa
 
     schema, codes = build_schema(fields, config, set(frame.columns))
+    empty = pl.DataFrame(schema=FAILURE_SCHEMA)
     if not schema.columns or frame.height == 0:
-        return
+        return empty
     try:
         schema.validate(frame.select(list(schema.columns)), lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        for column, check, number, index in cases.select(
-            "column", "check", "check_number", "index"
-        ).iter_rows():
-            if index is None:
-                continue
-            code = "required-missing" if check == "not_nullable" else codes.get((column, number))
-            if code == "required-missing" and _free(frame, column, int(index)):
-                continue
-            if code:
-                yield ColumnFailure(int(index), column.removesuffix(RAW), code)
-
-
-def _free(frame: pl.DataFrame, column: str, index: int) -> bool:
-    """A required value this row's layout does not ask for (``normalize.FREE``)."""
-    free = column.removesuffix(RAW) + FREE
-    return free in frame.columns and bool(frame[free][index])
+        cases = exc.failure_cases.select("column", "check", "check_number", "index")
+    else:
+        return empty
+    cases = cases.filter(pl.col("index").is_not_null())
+    kinds = cases.select("column", "check", "check_number").unique(maintain_order=True)
+    parts = []
+    for column, check, number in kinds.iter_rows():
+        code = "required-missing" if check == "not_nullable" else codes.get((column, number))
+        if not code:
+            continue
+        mine = cases.filter(
+            (pl.col("column") == column)
+            & (pl.col("check") == check)
+            & (pl.col("check_number").eq_missing(number))
+        )
+        free = column.removesuffix(RAW) + FREE
+        if code == "required-missing" and free in frame.columns:
+            # A required value this row's layout does not ask for (``normalize.FREE``).
+            taken = frame[free].fill_null(False).gather(mine["index"].cast(pl.Int64))
+            mine = mine.filter(~taken)
+        parts.append(
+            mine.select(
+                pl.col("index").cast(pl.Int64),
+                pl.lit(column.removesuffix(RAW)).alias("field"),
+                pl.lit(code).alias("code"),
+            )
+        )
+    if not parts:
+        return empty
+    # pandera's order of the cases, as when they were read one by one
+    return pl.concat(parts)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from leadbook.check.codes import make_issue
@@ -194,31 +195,34 @@ def _keep_ids(book, reg, computed: dict[int, str] | None, keep_all: bool) -> Non
 
 
 def _findings(batch, reg, log, catalog, config, as_of, lang) -> None:
-    """Run the column schema and the rules over a batch; each file gets its issues."""
+    """Run the column schema and the rules over a batch; each file gets its findings, the
+    cell findings as chunks (``issues.Chunk``: one code at one column, rows in a frame)."""
     from leadbook.check import formats  # noqa: F401  (registers its rules)
     from leadbook.check.rules import Context
 
     ctx = Context(catalog, config, as_of, lang)
-    by_index = {b.index: b for b in batch}
     for book in batch:
         _file_findings(book, catalog, config, lang)
-    emitted: dict[tuple[int, str, int, str], set[str]] = {}
+    # file -> (code, role, field) -> frames of rows, in the order found
+    found: dict[int, dict[tuple[str, str, str], list]] = {b.index: {} for b in batch}
 
-    def emit(code, role, key, file_index, row, value, **params):
-        book = by_index[file_index]
-        cell = (file_index, role, row, key)
-        codes = emitted.setdefault(cell, set())
-        if code in codes:
+    def emit(code, role, key, rows):
+        import polars as pl
+
+        from leadbook.read.normalize import FILE
+
+        if rows.height == 0:
             return
-        codes.add(code)
-        book.report.issues.append(
-            _issue(book, catalog, lang, code, role, key, row, value, **params)
-        )
+        files = rows[FILE].unique(maintain_order=True).to_list()
+        for file_index in files:
+            own = rows if len(files) == 1 else rows.filter(pl.col(FILE) == file_index)
+            found[file_index].setdefault((code, role, key), []).append(own.drop(FILE))
 
     for reg_part, log_part in _same_columns(batch, reg, log):
         _part_findings(reg_part, log_part, catalog, config, ctx, emit)
     for book in batch:
-        book.report.issues = _drop_shadowed(book.report.issues)
+        _add_chunks(book, found[book.index], catalog, lang)
+        _drop_shadowed(book.report.issues)
 
 
 def _same_columns(batch, reg, log):
@@ -252,60 +256,46 @@ def _same_columns(batch, reg, log):
 
 
 def _part_findings(reg, log, catalog, config, ctx, emit) -> None:
+    import polars as pl
+
     from leadbook.check.rules import RULES
-    from leadbook.check.schema import column_failures
+    from leadbook.check.schema import failure_frame
     from leadbook.read.normalize import FILE, ROW
 
     for role, frame, fields in (("register", reg, catalog.register), ("log", log, catalog.log)):
         if frame is None:
             continue
-        failures = list(column_failures(frame, fields, config))
-        if failures:
-            positions = frame.select(FILE, ROW)
-            for failure in failures:
-                file_index, row = positions.row(failure.index)
-                raw = frame[failure.field + "__raw"][failure.index]
-                emit(
-                    failure.code,
-                    role,
-                    failure.field,
-                    file_index,
-                    row,
-                    raw,
-                    **_column_params(frame, failure, fields, config),
-                )
+        failures = failure_frame(frame, fields, config)
+        for (key, code), part in failures.group_by("field", "code", maintain_order=True):
+            params = _column_params(frame, key, code, fields, config)
+            rows = frame.select(
+                pl.col(FILE),
+                pl.col(ROW).alias("row"),
+                pl.col(key + "__raw").cast(pl.String).alias("value"),
+                *[expr.alias(name) for name, expr in params.items()],
+            )[part["index"]]
+            emit(code, role, key, rows)
     for rule in RULES:
         for hits in rule(reg, log, ctx):
-            params = [c for c in hits.rows.columns if c not in (FILE, ROW, "value")]
-            for values in hits.rows.iter_rows(named=True):
-                emit(
-                    hits.code,
-                    hits.role,
-                    hits.field,
-                    values[FILE],
-                    values[ROW],
-                    values["value"],
-                    **{p: values[p] for p in params},
-                )
+            emit(hits.code, hits.role, hits.field, hits.rows.rename({ROW: "row"}))
 
 
 ALLOWED_SHOWN = 8  # list values named in a not-in-list message
 
 
-def _column_params(frame, failure, fields, config) -> dict[str, str]:
-    """The message parameters of a column-rule failure."""
-    if failure.code == "not-in-list":
-        fd = next(f for f in fields if f.key == failure.field)
+def _column_params(frame, key, code, fields, config) -> dict:
+    """The message parameters of a column rule's failures, as expressions over ``frame``."""
+    import polars as pl
+
+    if code == "not-in-list":
+        fd = next(f for f in fields if f.key == key)
         values = config.values(fd.list or "")
         shown = "、".join(values[:ALLOWED_SHOWN]) + ("…" if len(values) > ALLOWED_SHOWN else "")
-        return {"allowed": shown}
-    numeric = failure.field + "__num"
-    if (
-        failure.code == "invalid-phone"
-        and numeric in frame.columns
-        and frame[numeric][failure.index]
-    ):
-        return {"reason": "leading-zero"}
+        return {"allowed": pl.lit(shown)}
+    numeric = key + "__num"
+    if code == "invalid-phone" and numeric in frame.columns:
+        zero = pl.col(numeric).fill_null(False)
+        return {"reason": pl.when(zero).then(pl.lit("leading-zero")).otherwise(pl.lit(None))}
     return {}
 
 
@@ -313,15 +303,124 @@ def _column_params(frame, failure, fields, config) -> dict[str, str]:
 SHADOWED_BY = {"invalid-phone": {"personal-mobile", "personal-email"}}
 
 
-def _drop_shadowed(issues: list[Issue]) -> list[Issue]:
-    by_cell: dict[tuple, set[str]] = {}
-    for i in issues:
-        by_cell.setdefault((i.sheet, i.row, i.column), set()).add(i.code)
-    return [
-        i
-        for i in issues
-        if not SHADOWED_BY.get(i.code, set()) & by_cell[(i.sheet, i.row, i.column)]
-    ]
+def _add_chunks(book, found, catalog, lang) -> None:
+    """A file's rule findings as chunks: one a (code, sheet, field), its rows in the order
+    found, the second finding of a code at one cell dropped."""
+    import polars as pl
+
+    from leadbook.check.codes import severity
+    from leadbook.check.issues import Chunk
+
+    make = partial(_make, book.report.path, lang)
+    for (code, role, key), frames in found.items():
+        rows = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+        rows = rows.unique(subset="row", keep="first", maintain_order=True)
+        sheet = book.raw.register if role == "register" else book.raw.log
+        params = {"label": _label(catalog, role, key, lang)}
+        if code == "log-mismatch":  # which sheet says what
+            params["reg_sheet"] = book.raw.register.name
+            params["log_sheet"] = book.raw.log.name if book.raw.log else ""
+        book.report.issues.add(
+            Chunk(
+                code=code,
+                severity=severity(code),
+                sheet=sheet.name if sheet else None,
+                column=_letter(book.raw, role, key),
+                field=key,
+                frame=rows,
+                params={k: visible(str(v)) for k, v in params.items()},
+                make=make,
+            )
+        )
+
+
+_MADE: dict[tuple, Issue] = {}  # (path, lang, code, sheet, column, field, value, params)
+MADE_KEPT = 50_000  # findings told the same way remembered (the cache is cleared when full)
+
+
+def _make(path, lang, chunk, row, value, params) -> Issue:
+    """One chunk row as its ``Issue`` (the value masked and cut to 80 characters). Rows with
+    the same value and parameters share their text: it is made once."""
+    key = (path, lang, chunk.code, chunk.sheet, chunk.column, chunk.field, value)
+    key += tuple(params.items())
+    made = _MADE.get(key)
+    if made is not None:
+        return Issue(
+            made.code,
+            made.severity,
+            made.file,
+            made.sheet,
+            row,
+            made.column,
+            made.field,
+            made.value,
+            made.message,
+            made.hint,
+        )
+    shown = None
+    if value not in (None, ""):
+        shown = visible(mask.mask_text(str(value)))
+        if len(shown) > 80:
+            shown = shown[:79] + "…"
+    made = make_issue(
+        chunk.code,
+        file=path,
+        sheet=chunk.sheet,
+        row=row,
+        column=chunk.column,
+        field=chunk.field,
+        value=shown,
+        lang=lang,
+        **{k: ("" if v is None else visible(str(v))) for k, v in params.items()},
+    )
+    if len(_MADE) >= MADE_KEPT:
+        _MADE.clear()
+    _MADE[key] = made
+    return made
+
+
+def _drop_shadowed(findings) -> None:
+    """Drop the findings of a cell that another code there shadows (``SHADOWED_BY``)."""
+    import polars as pl
+
+    from leadbook.check.issues import Chunk
+
+    shadows = set().union(*SHADOWED_BY.values())
+    codes = {p.code for p in findings.parts if isinstance(p, Chunk)}
+    codes |= {i.code for p in findings.parts if isinstance(p, list) for i in p}
+    if not codes & set(SHADOWED_BY) or not codes & shadows:
+        return
+    by_cell: dict[tuple, set[str]] = {}  # (sheet, row, column) -> the shadowing codes there
+    for part in findings.parts:
+        if isinstance(part, Chunk):
+            if part.code in shadows:
+                for row in part.frame["row"].to_list():
+                    by_cell.setdefault((part.sheet, row, part.column), set()).add(part.code)
+        else:
+            for i in part:
+                by_cell.setdefault((i.sheet, i.row, i.column), set()).add(i.code)
+    parts = []
+    for part in findings.parts:
+        if isinstance(part, Chunk):
+            drop = SHADOWED_BY.get(part.code)
+            if drop:
+                keep = [
+                    not (drop & by_cell.get((part.sheet, row, part.column), set()))
+                    for row in part.frame["row"].to_list()
+                ]
+                part.frame = part.frame.filter(pl.Series(keep, dtype=pl.Boolean))
+            if len(part):
+                parts.append(part)
+        else:
+            parts.append(
+                [
+                    i
+                    for i in part
+                    if not SHADOWED_BY.get(i.code, set())
+                    & by_cell.get((i.sheet, i.row, i.column), set())
+                ]
+            )
+    findings.parts = parts
 
 
 def _letter(raw: RawBook, role: str, key: str) -> str | None:
@@ -340,30 +439,6 @@ def _label(catalog: Catalog, role: str, key: str, lang: str) -> str:
     fields = catalog.sheet_fields(role)
     fd = next((f for f in fields if f.key == key), None)
     return fd.label(lang) if fd else key
-
-
-def _issue(book, catalog, lang, code, role, key, row, value, **params) -> Issue:
-    sheet = book.raw.register if role == "register" else book.raw.log
-    shown = None
-    if value not in (None, ""):
-        shown = visible(mask.mask_text(str(value)))
-        if len(shown) > 80:
-            shown = shown[:79] + "…"
-    params.setdefault("label", _label(catalog, role, key, lang))
-    if code == "log-mismatch":  # which sheet says what
-        params.setdefault("reg_sheet", book.raw.register.name)
-        params.setdefault("log_sheet", book.raw.log.name if book.raw.log else "")
-    return make_issue(
-        code,
-        file=book.report.path,
-        sheet=sheet.name if sheet else None,
-        row=row,
-        column=_letter(book.raw, role, key),
-        field=key,
-        value=shown,
-        lang=lang,
-        **{k: ("" if v is None else visible(str(v))) for k, v in params.items()},
-    )
 
 
 def _file_findings(book: _Book, catalog: Catalog, config: TeamConfig, lang: str) -> None:

@@ -35,12 +35,29 @@ from leadbook.core.errors import LeadbookError
 @as_of_option
 @config_option
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option(
+    "--all",
+    "all_cells",
+    is_flag=True,
+    help="One line per bad cell (text). Without it, one code in one column on many rows "
+    "is one line: the rows as ranges, their count and the first values.",
+)
 @lang_option
 @click.option("--force", is_flag=True, help="Overwrite annotated copies that already exist.")
 @password_option
 @encrypt_option("the annotated copies (--annotate)")
 def validate(
-    paths, fmt, annotate_dir, as_of, config_path, strict, lang, force, password_env, encrypt
+    paths,
+    fmt,
+    annotate_dir,
+    as_of,
+    config_path,
+    strict,
+    all_cells,
+    lang,
+    force,
+    password_env,
+    encrypt,
 ) -> None:
     """Check filled lead workbooks and point at every bad cell.
 
@@ -57,7 +74,7 @@ def validate(
       leadbook validate reps/ --annotate checked/ --as-of 2024-06-30
       leadbook validate locked/ --password-env LEADS_PW --annotate checked/ --encrypt
     """
-    from leadbook.check.render import render_text, report_dict
+    from leadbook.check.render import render_text, write_json
     from leadbook.check.validate import validate_paths
     from leadbook.core.config import load_config
     from leadbook.read.reader import expand_paths
@@ -95,14 +112,19 @@ def validate(
         annotated = _annotate_all(report, annotate_dir, lang, force, password, encrypt)
     hand_in = check_hand_in(seen, config)
     if fmt == "json":
-        import json
+        extra = None if hand_in is None else {"handin": hand_in_dict(hand_in)}
+        pieces: list[str] = []
 
-        doc = report_dict(report)
-        if hand_in is not None:
-            doc["handin"] = hand_in_dict(hand_in)
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        def write(text: str) -> None:  # in pieces of about 1,000 findings, not one by one
+            pieces.append(text)
+            if len(pieces) >= 1_000:
+                click.echo("".join(pieces), nl=False)
+                pieces.clear()
+
+        write_json(report, write, extra)
+        click.echo("".join(pieces))
     else:
-        click.echo(render_text(report, color=sys.stdout.isatty()))
+        click.echo(render_text(report, color=sys.stdout.isatty(), all_cells=all_cells))
         for line in hand_in_lines(hand_in, lang):
             click.echo(line)
     sys.exit(report.exit_code(strict) if annotated else 2)

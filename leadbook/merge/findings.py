@@ -28,9 +28,9 @@ _SEVERITY_RANK = {c.code: (0 if c.severity == "error" else 1) for c in CODES.val
 
 def row_findings(report: FileReport, sheet: str) -> dict[int, set[str]]:
     by_row: dict[int, set[str]] = {}
-    for issue in report.issues:
-        if issue.sheet == sheet and issue.row is not None:
-            by_row.setdefault(issue.row, set()).add(issue.code)
+    for where, row, code in report.issues.places():
+        if where == sheet and row is not None:
+            by_row.setdefault(row, set()).add(code)
     return by_row
 
 
