@@ -301,3 +301,28 @@ def test_build_view_masks_every_text_column():
         "need" not in a.frame.columns and "next_action" not in a.frame.columns for a in wide.lists
     )
     assert "example" not in wide.metrics.terms.columns
+
+
+def test_summary_action_lists_written_row_by_row(tmp_path):
+    """The action lists and the to-do (written with one ``write_row`` a row): every row of
+    each list's frame on its sheet, in order, text as text and each column in its format."""
+    view = small_view()
+    wb = openpyxl.load_workbook(write_xlsx(view, tmp_path / "summary.xlsx"))
+    kinds = {"pct": "0.0%", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
+    checked = 0
+    for al in view.lists:
+        if al.key == "due" or al.frame.height == 0:
+            continue
+        ws = wb[view.text["sheets"][al.key]]
+        columns = [c for c in al.columns if c.key in al.frame.columns]
+        for i, record in enumerate(al.frame.iter_rows(named=True)):
+            for j, column in enumerate(columns):
+                cell = ws.cell(5 + i, 1 + j)
+                value = record[column.key]
+                if column.kind == "text" and value is not None:
+                    assert cell.value == str(value) and cell.data_type == "s", (al.key, i, j)
+                    checked += 1
+                if column.kind in kinds and value is not None:
+                    assert cell.number_format == kinds[column.kind], (al.key, column.key)
+        assert ws.cell(5 + al.frame.height, 1).value is None  # nothing below the list
+    assert checked > 10

@@ -108,7 +108,8 @@ def write_master(
 ) -> Path:
     """Write the master workbook (atomically): the template's sheets, dropdowns and formats,
     lead IDs as values, the provenance columns after the fields. With ``password`` the master
-    is encrypted (Excel's "Encrypt with Password")."""
+    is encrypted (Excel's "Encrypt with Password"). Written in constant-memory mode, row by
+    row: the register and log have an autofilter where a rep's workbook has an Excel table."""
     from leadbook.workbook.template import Extra, write_workbook
 
     register, log = master_records(result, catalog, lang)  # lazy: dicts made chunk by chunk
@@ -127,6 +128,7 @@ def write_master(
         log_extra=[Extra(k, en if english else zh, w) for k, zh, en, w in provenance.LOG],
         created=created or result.report.as_of,
         password=password,
+        constant_memory=True,  # rows streamed: memory flat in the number of leads
     )
 
 

@@ -78,7 +78,7 @@ def due_sheet(w: Any) -> None:
     row = last + 3
     ws.write_string(row - 1, 0, t["lists"]["due"], w.bold)
     columns = [(c.key, c.kind) for c in due.columns]
-    w.table(ws, row, 0, due.frame, columns)
+    w.table(ws, row, 0, due.frame, columns, last_on_sheet=True)  # the sheet's last table
     ws.freeze_panes(row + 1, 3)
 
 

@@ -82,9 +82,13 @@ class _Writer:
         *,
         headers: Sequence[str] | None = None,
         widths: dict[int, float] | None = None,
+        last_on_sheet: bool = False,
     ) -> tuple[int, int]:
         """An Excel table (with filter buttons) at (row, col); returns its (first data row,
-        last data row). Null text shows as the report's blank label in label columns."""
+        last data row). Null text shows as the report's blank label in label columns.
+        ``last_on_sheet``: no table follows on the sheet, so the column formats set here are
+        the sheet's and the rows are written at once (``rows``: the long action lists);
+        otherwise cell by cell with each cell's format."""
         columns = [(c, k) for c, k in columns if c in frame.columns]
         headers = _unique(headers or [self.label(c) for c, _ in columns])
         n = frame.height
@@ -101,13 +105,15 @@ class _Writer:
         )  # fmt: skip
         lengths = [_width(h) for h in headers]
         texts: dict[int, list] = {}
+        data = []
         for j, (key, kind) in enumerate(columns):
             values, write = self.column(frame[key], kind, key, ws)
-            fmt = self.fmt[kind]
-            c = col + j
-            for r, value in enumerate(values, start=row + 1):
-                if value is not None:
-                    write(r, c, value, fmt)
+            data.append(values)
+            if not last_on_sheet:
+                fmt, c = self.fmt[kind], col + j
+                for r, value in enumerate(values, start=row + 1):
+                    if value is not None:
+                        write(r, c, value, fmt)
             if kind in ("text", "outcome"):
                 texts[j] = values
                 sample = [v for v in values[:WIDTH_SAMPLE] if v is not None]
@@ -119,6 +125,8 @@ class _Writer:
                 width = max(width, widths[j])
             fitted.append(min(max(width, 8), MAX_WIDTH))
             ws.set_column(col + j, col + j, fitted[-1], self.fmt[kind])
+        if last_on_sheet:
+            self.rows(ws, row + 1, col, data, [self.fmt[kind] for _, kind in columns])
         tall: dict[int, int] = {}  # text wider than MAX_WIDTH wraps: its row grows
         for j, values in texts.items():
             if lengths[j] + 2 <= MAX_WIDTH:
@@ -130,6 +138,19 @@ class _Writer:
             if lines > 1:
                 ws.set_row(r, row_height(lines))
         return row + 1, row + n
+
+    @staticmethod
+    def rows(ws, first: int, col: int, data: list[list], formats: list) -> None:
+        """The columns ``data`` written row by row from (``first``, ``col``), one ``write_row``
+        a row: each cell takes its column's format (the sheet's last ``set_column``), which
+        is the one ``formats`` names.
+        An empty text is no cell to ``write_row``: those are written one by one, as text."""
+        for r, values in enumerate(zip(*data, strict=True), start=first):
+            ws.write_row(r, col, values)
+        for j, values in enumerate(data):
+            if values and isinstance(next((v for v in values if v is not None), None), str):
+                for r in (i for i, v in enumerate(values) if v == ""):
+                    ws.write_string(first + r, col + j, "", formats[j])
 
     def column(self, series: pl.Series, kind: str, key: str, ws) -> tuple[list, Any]:
         """A column's values as the writer takes them (one conversion per column, not per
@@ -458,7 +479,7 @@ def _lists(w: _Writer) -> None:
             continue
         ws = w.sheet(al.key)
         row = w.heading(ws, f"{w.t['lists'][al.key]} ({al.frame.height:,})", notes[al.key])
-        w.table(ws, row, 0, al.frame, [(c.key, c.kind) for c in al.columns])
+        w.table(ws, row, 0, al.frame, [(c.key, c.kind) for c in al.columns], last_on_sheet=True)
         ws.freeze_panes(row + 1, 2)
 
 

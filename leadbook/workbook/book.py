@@ -36,6 +36,7 @@ class Book:
         self.t = texts(spec.lang)
         self.lists = ListSheet.build(self.cat, self.cfg)
         self.f = Formats(wb)
+        self.column_formats: list[Any] = []  # of the sheet being written (``table``)
 
     def columns(self, fields: Sequence[Field], extra: Sequence[Extra]) -> list[tuple[str, str]]:
         """(key, label) of each column: the catalog's fields, then the extras."""
@@ -55,15 +56,25 @@ class Book:
         each column as wide as its content needs (``column_width``). Returns the widths."""
         columns, widths = [], []
         sample = records[:WIDTH_SAMPLE]
+        self.column_formats = []
         for i, fd in enumerate(fields):
             header = self.f.header_required if fd.required else self.f.header
             columns.append({"header": fd.label(self.lang), "header_format": header})
             widths.append(self.column_width(fd, sample))
-            ws.set_column(i, i, widths[-1], self.f.cell_for(fd))
+            self.column_formats.append(self.f.cell_for(fd))
+            ws.set_column(i, i, widths[-1], self.column_formats[-1])
         for j, e in enumerate(extra, start=len(fields)):
             columns.append({"header": e.label, "header_format": self.f.header})
             widths.append(fit_width(e.label, (r.get(e.key) for r in sample), least=e.width))
+            self.column_formats.append(self.f.locked_text)
             ws.set_column(j, j, widths[-1], self.f.locked_text)
+        if self.spec.constant_memory:
+            # XlsxWriter's constant_memory mode has no add_table (it returns -3): the headers
+            # as cells and an autofilter over the table's range (filters, sorting) instead.
+            for c, column in enumerate(columns):
+                ws.write_string(header_row, c, column["header"], column["header_format"])
+            ws.autofilter(header_row, 0, last, len(columns) - 1)
+            return widths
         ws.add_table(
             header_row,
             0,
@@ -72,6 +83,47 @@ class Book:
             {"name": name, "columns": columns, "style": "Table Style Light 9", "autofilter": True},
         )
         return widths
+
+    def write_record(
+        self,
+        ws: Worksheet,
+        row: int,
+        col: dict[str, int],
+        record: dict[str, Any],
+        skip: str | None = None,
+    ) -> None:
+        """A record's values (but ``skip``'s) on ``row``, with one ``write_row`` call: a value
+        the column's format shows as :meth:`cell` would write it (text, numbers, a date-time
+        in a date-time column, a date in a date column) is a cell of the row with no format
+        of its own, so it takes the column's (the same cell as :meth:`cell` writes); the rest
+        (empty text, a date-time in a date column, other types) are written with :meth:`cell`.
+        The sheet's columns are the last :meth:`table`'s."""
+        formats, f = self.column_formats, self.f
+        tokens: list[Any] = [None] * len(formats)
+        odd = []
+        for key, value in record.items():
+            c = col.get(key)
+            if c is None or value is None or key == skip:
+                continue
+            kind = value.__class__
+            if kind is str:
+                if value:
+                    tokens[c] = value
+                    continue
+            elif kind is int or kind is float or kind is bool:
+                tokens[c] = value
+                continue
+            elif kind is datetime:
+                if formats[c] is f.datetime:
+                    tokens[c] = value
+                    continue
+            elif kind is date and formats[c] is f.date:
+                tokens[c] = value
+                continue
+            odd.append((c, value))
+        ws.write_row(row, 0, tokens)
+        for c, value in odd:
+            self.cell(ws, row, c, value)
 
     def column_width(self, fd: Field, records: Sequence[dict[str, Any]]) -> float:
         """A field's column width: its label, example, list values and the records' values

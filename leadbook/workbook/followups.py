@@ -24,16 +24,15 @@ def write_followups(book: Book, ws: Worksheet, records: Sequence[dict[str, Any]]
     col = {key: i for i, (key, _) in enumerate(columns)}
     first = LOG_HEADER_ROW + 1
     last = first + (spec.log_rows or spec.rows * 3) - 1
+    ws.set_row(LOG_HEADER_ROW, 32)  # sized before it is written (constant_memory)
     widths = book.table(ws, "FollowUps", LOG_HEADER_ROW, last, fields, spec.log_extra, records)
-    ws.set_row(LOG_HEADER_ROW, 32)
     ws.freeze_panes(first, 0)
     for r, record in enumerate(records):
+        book.write_record(ws, first + r, col, record)
         lines = 1
         for key, value in record.items():
-            if key in col and value is not None:
-                book.cell(ws, first + r, col[key], value)
-                if isinstance(value, str) and len(value) * 2 >= widths[col[key]] - 1:
-                    lines = max(lines, lines_needed(value, widths[col[key]]))
+            if isinstance(value, str) and key in col and len(value) * 2 >= widths[col[key]] - 1:
+                lines = max(lines, lines_needed(value, widths[col[key]]))
         if lines > 1:
             ws.set_row(first + r, row_height(lines))
     add_validations(book, ws, fields, first, last, col)

@@ -62,12 +62,16 @@ class ListSheet:
     def write(self, workbook: Workbook, sheet_name: str, header_format) -> None:
         ws = workbook.add_worksheet(sheet_name)
         quoted = "'" + sheet_name.replace("'", "''") + "'"
+        lists = list(self.columns.values())
         for col, (name, values) in enumerate(self.columns.items()):
             ws.write_string(0, col, name, header_format)
-            for row, value in enumerate(values, start=1):
-                ws.write_string(row, col, value)
             letter = xl_col_to_name(col)
             workbook.define_name(name, f"={quoted}!${letter}$2:${letter}${len(values) + 1}")
             ws.set_column(col, col, 16)
+        # Row by row, top to bottom (a workbook in constant_memory mode writes no other way).
+        for row in range(1, max(map(len, lists), default=0) + 1):
+            for col, values in enumerate(lists):
+                if row <= len(values):
+                    ws.write_string(row, col, values[row - 1])
         ws.hide()
         ws.protect()

@@ -43,10 +43,10 @@ def write_register(
     columns = book.columns(fields, spec.extra)
     col = {key: i for i, (key, _) in enumerate(columns)}
     last = FIRST_DATA_ROW + spec.rows - 1
+    ws.set_row(BAND_ROW, 20)  # rows sized before they are written (constant_memory)
+    ws.set_row(HEADER_ROW, 32)
     _bands(book, ws, fields, len(columns))
     widths = book.table(ws, "Leads", HEADER_ROW, last, fields, spec.extra, records)
-    ws.set_row(BAND_ROW, 20)
-    ws.set_row(HEADER_ROW, 32)
     ws.freeze_panes(FIRST_DATA_ROW, 1)
     _rows(book, ws, records, ids, col, last, widths)
     add_validations(book, ws, fields, FIRST_DATA_ROW, last, col)
@@ -98,12 +98,11 @@ def _rows(
             ws.write_formula(row, 0, formula, book.f.locked_id, cached)
         elif record.get("lead_id") is not None:
             ws.write_string(row, 0, str(record["lead_id"]), book.f.locked_id)
+        if record:
+            book.write_record(ws, row, col, record, skip="lead_id")
         lines = 1
         for key, value in record.items():
-            if key == "lead_id" or key not in col or value is None:
-                continue
-            book.cell(ws, row, col[key], value)
-            if isinstance(value, str) and len(value) * 2 >= widths[col[key]] - 1:
+            if isinstance(value, str) and key in col and len(value) * 2 >= widths[col[key]] - 1:
                 lines = max(lines, lines_needed(value, widths[col[key]]))
         if lines > 1:
             ws.set_row(row, row_height(lines))

@@ -57,3 +57,7 @@ class WorkbookSpec:
     # True: a record whose lead_id is not the one the formula gives its row keeps its ID,
     # written as a value (a handed-over lead, a lead whose neighbours moved); others: formula
     keep_lead_ids: bool = False
+    # True: written in XlsxWriter's constant_memory mode (the merged master: rows streamed to
+    # disk top to bottom, memory flat in the number of leads). That mode refuses add_table:
+    # the sheets get an autofilter over the same range instead of an Excel table.
+    constant_memory: bool = False

@@ -54,6 +54,7 @@ def write_workbook(
     password: str | None = None,
     rep: Rep | None = None,
     keep_lead_ids: bool = False,
+    constant_memory: bool = False,
 ) -> Path:
     """Write a lead workbook to ``path`` (atomically) and return the path.
 
@@ -66,6 +67,9 @@ def write_workbook(
     with the rep's code, as the config's ``lead_id_format`` places it.
     With ``keep_lead_ids`` a record whose
     ``lead_id`` differs from the one the ID formula gives its row keeps it, as a value.
+    With ``constant_memory`` the sheets are streamed to disk row by row (a large master):
+    memory stays flat, and the register and log have an autofilter instead of an Excel table
+    (XlsxWriter's constant_memory mode has no tables).
     """
     config = config or load_config()
     if rep is not None and rep.name in config.reps:  # the rep first; the team still offered
@@ -82,11 +86,15 @@ def write_workbook(
         created=created,
         rep=rep,
         keep_lead_ids=keep_lead_ids,
+        constant_memory=constant_memory,
     )
     texts(lang)  # fail on an unknown language before touching the file system
     path = check_suffix(Path(path))
     with atomic_path(path, force=force, password=password) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        options = {"strings_to_formulas": False, "strings_to_urls": False}
+        if constant_memory:
+            options["constant_memory"] = True
+        wb = xlsxwriter.Workbook(str(tmp), options)
         _write(Book(wb, spec), register, log)
         wb.close()
     return path
