@@ -268,6 +268,12 @@ def test_first_follow_up(facts, june):
         "*甲": (1, 1, 1, 0, 3, pytest.approx(1 / 3), 1.0),
         "*乙": (0, 0, 0, 1, 0, None, 1.0),
     }
+    # the rows in a fixed order, the same every run: levels as the config lists them
+    for _ in range(5):
+        assert first_follow_up(facts, june, by="potential")["potential"].to_list() == [
+            "高潜力",
+            "中潜力",
+        ]
 
 
 def test_sla_breaches(facts, june):

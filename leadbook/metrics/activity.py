@@ -71,9 +71,13 @@ def first_follow_up(facts: Facts, period: Period, by: str | None = None) -> pl.D
     )
     if not by:
         return pl.concat([cur, prev], how="horizontal")
-    return cur.join(prev, on=keys, how="full", coalesce=True).with_columns(
+    out = cur.join(prev, on=keys, how="full", coalesce=True).with_columns(
         pl.col("met", "late", "missed", "pending", "evaluated").fill_null(0)
     )
+    # group_by and the join keep no order: levels in the config's order, reps by name
+    levels = list(facts.config.values("potential_levels")) if by == "potential" else []
+    order = pl.col(by).replace_strict(levels, list(range(len(levels))), default=len(levels))
+    return out.sort(order if levels else pl.col(by), pl.col(by), nulls_last=True)
 
 
 def sla_breaches(facts: Facts, period: Period) -> pl.DataFrame:
