@@ -55,16 +55,16 @@ def validate_command(name: str, path: Path) -> Command:
     return Command(name, (*argv, "--as-of", data.AS_OF_ARG), ok_codes=(1,))  # 1: errors found
 
 
+def validate_json(path: Path) -> dict:
+    """What ``leadbook validate --format json`` reports on ``path``."""
+    argv = validate_command("count", path).argv
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    return json.loads(done.stdout)
+
+
 def count_findings(path: Path) -> int:
     """The findings ``leadbook validate --format json`` reports on ``path`` (all files)."""
-    done = subprocess.run(
-        [*validate_command("count", path).argv],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    report = json.loads(done.stdout)
-    return sum(len(f["issues"]) for f in report["files"])
+    return sum(len(f["issues"]) for f in validate_json(path)["files"])
 
 
 def run(opts: Options, sizes: Sizes | None = None) -> dict:

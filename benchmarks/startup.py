@@ -50,7 +50,8 @@ def run(opts: Options, sizes: Sizes | None = None) -> dict:
         Command(LEADBOOK, (*argv, "--as-of", data.AS_OF_ARG), ok_codes=(0, 1)),
     ]
     opts.log(f"startup: a workbook of {sizes.rows} row(s)")
-    series = interleave(commands, max(opts.runs, 5), log=opts.log)  # short: a few more runs
+    runs = opts.runs if opts.quick else max(opts.runs, 5)  # short: a few more runs
+    series = interleave(commands, runs, log=opts.log)
     anchor, lead = series[IMPORTS], series[LEADBOOK]
     result: dict = {
         "title": TITLE,
