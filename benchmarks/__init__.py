@@ -9,9 +9,17 @@ A benchmark is one module of this package with
 - ``TITLE``: one line saying what it measures;
 - ``run(opts: Options, sizes=None) -> dict``: measure (printing progress) and return every
   number, JSON-ready, with a ``"headlines"`` list of the lines to print at the end;
-- ``report(result: dict) -> str``: the tables and headlines for the terminal.
+- ``report(result: dict) -> str``: the tables and headlines for the terminal;
+- in the result, ``"rows"``: its rows of the one table the run ends with (``summary.py``,
+  whose ``ORDER`` lists every row to expect).
 
 Add a module and its name to ``BENCHMARKS``; ``python -m benchmarks --only NAME`` runs one.
 """
 
-BENCHMARKS = ("validate", "merge", "report")  # module names, run in this order
+BENCHMARKS = (
+    "validate",
+    "findings",
+    "startup",
+    "merge",
+    "report",
+)  # module names, run in this order

@@ -1,4 +1,8 @@
-"""``python -m benchmarks [--quick] [--only NAME] [--runs N]``: run, print, write results.json."""
+"""``python -m benchmarks [--quick] [--only NAME] [--runs N]``: run, print, write results.json.
+
+The run ends with one table (``summary.py``): every measure against its anchor and aim, all
+measured in this run; written as markdown to ``bench-out/table.md`` too (``table-quick.md``
+for ``--quick``), ready for the README's performance section."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from benchmarks import BENCHMARKS
+from benchmarks import BENCHMARKS, summary
 from benchmarks.util import DEFAULT_OUT, BenchError, CpuSnapshot, Options
 
 BUSY_SHARE = 0.1  # other processes using more than this share of the CPUs: say so
@@ -59,19 +63,23 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or list(BENCHMARKS)
     results: dict = {"meta": _meta(opts)}
     reports = []
+    failed = []
     start, cpu = time.perf_counter(), CpuSnapshot.take()
     for name in names:
         module = importlib.import_module(f"benchmarks.{name}")
         print(f"== {module.TITLE}", flush=True)
         try:
             result = module.run(opts)
-        except BenchError as exc:
+        except BenchError as exc:  # the others still run; its rows say "not run"
             print(f"benchmark {name} failed: {exc}", file=sys.stderr)
-            return 2
+            failed.append(name)
+            continue
         results[name] = result
         reports.append(module.report(result))
+    rows = summary.collect(results)  # this run's rows only (not the earlier results')
     results["meta"]["seconds"] = round(time.perf_counter() - start, 1)
     results["meta"]["other_cpu"] = other = CpuSnapshot.take().others_since(cpu)
+    results["table"] = rows
     variant = "".join(
         f"-{w}"
         for w, on in (("quick", opts.quick), ("naive-register-only", not opts.naive_log))
@@ -85,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             earlier = {}
         results = {**{k: v for k, v in earlier.items() if k != "meta"}, **results}
     target.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    markdown = opts.out / f"table{variant}.md"
+    markdown.write_text(summary.markdown(rows, caption(results["meta"])), encoding="utf-8")
     print()
     print("\n\n".join(reports))
     if other["share"] is not None and other["share"] > BUSY_SHARE:
@@ -93,7 +103,25 @@ def main(argv: list[str] | None = None) -> int:
             f" ({other['share']:.0%} of the machine): trust the ratios more than the seconds"
         )
     print(f"\nall numbers: {target}")
+    print(f"\n== the table ({summary.tally(rows)}; markdown: {markdown})")
+    print(summary.text(rows))
+    if failed:
+        print(f"\nfailed: {', '.join(failed)} (see above)", file=sys.stderr)
+        return 2
     return 0
+
+
+def caption(meta: dict) -> str:
+    """The line above the markdown table: when, where, how."""
+    when = meta["when"][:10]
+    other = meta.get("other_cpu", {}).get("share")
+    load = f", other processes {other:.0%} of the CPUs" if other is not None else ""
+    quick = " (--quick: small data sets, a smoke run)" if meta["quick"] else ""
+    return (
+        f"Measured on {when}{quick}, {meta['cpus']} cores, shared machine{load}; ratios in"
+        f" one run (`make bench`: whole processes, runs alternating, medians of"
+        f" {meta['runs']})."
+    )
 
 
 def _meta(opts: Options) -> dict:

@@ -34,10 +34,14 @@ class DataSet:
     rows: int
     seed: int = SEED
     defects: float = DEFECTS
+    variant: str = ""  # "", or one of VARIANTS: the sample's rows changed after generating
 
     @property
     def key(self) -> str:
-        return f"{self.files}x{self.rows}-seed{self.seed}-d{self.defects:g}-{AS_OF:%Y%m%d%H%M}"
+        tail = f"-{self.variant}" if self.variant else ""
+        return (
+            f"{self.files}x{self.rows}-seed{self.seed}-d{self.defects:g}-{AS_OF:%Y%m%d%H%M}{tail}"
+        )
 
     def folder(self, root: Path) -> Path:
         return Path(root) / "data" / f"{self.key}-{generator_digest()}"
@@ -81,12 +85,18 @@ def prepare(root: Path, sets: Sequence[DataSet], log: Callable[[str], None] = pr
     for ds, folder in missing:
         _drop_stale(folder, ds)
         t = time.perf_counter()
-        data = generate(reps=ds.files, leads=ds.rows, seed=ds.seed, defects=ds.defects, as_of=AS_OF)
+        if ds.variant == ALL_WRONG:
+            books, config = all_wrong(ds.rows), None
+        else:
+            data = generate(
+                reps=ds.files, leads=ds.rows, seed=ds.seed, defects=ds.defects, as_of=AS_OF
+            )
+            books, config = VARIANTS.get(ds.variant, _same)(data.books), data.config
         log(f"  generated {ds.key}: {time.perf_counter() - t:.1f} s")
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        jobs.append((tmp, data.books, data.config))  # the config names the sample's reps
+        jobs.append((tmp, books, config))  # the config names the sample's reps
     t = time.perf_counter()
     _write_all(jobs)
     for (tmp, _, _), (_, folder) in zip(jobs, missing, strict=True):
@@ -133,8 +143,50 @@ def _write_chunk(tasks: list[tuple]) -> None:
 
     for path, register, log, config in tasks:
         write_workbook(
-            path, register=register, log=log, config=config, rows=len(register), created=AS_OF
+            path,
+            register=register,
+            log=log,
+            config=config,
+            rows=len(register),
+            created=AS_OF,
+            keep_lead_ids=config is None,  # the all-wrong book: its (wrong) IDs as values
         )
+
+
+# ------------------------------------------------------------------------------ variants
+TWO_PER_ROW, ALL_WRONG = "two-per-row", "all-wrong"
+# Two findings on every row that change nothing else (the lead ID, the log): a 潜力 not in
+# the list (not-in-list) and a 规模 that is no size (invalid-size).
+TWO_WRONG = {"potential": "超高潜力", "size": "很大"}
+
+
+@dataclass(frozen=True)
+class Book:
+    file: str
+    register: list
+    log: list
+
+
+def _same(books: list) -> list:
+    return books
+
+
+def two_per_row(books: list) -> list[Book]:
+    """The sample's books with :data:`TWO_WRONG` on every register row."""
+    return [Book(b.file, [r | TWO_WRONG for r in b.register], b.log) for b in books]
+
+
+def all_wrong(rows: int) -> list[Book]:
+    """One book of ``rows`` register rows where every cell is wrong: a mobile number (a
+    different one on every row) in every field, which no field accepts; no log."""
+    from leadbook.core.catalog import load_catalog
+
+    keys = [f.key for f in load_catalog().register]
+    register = [dict.fromkeys(keys, f"139{i * 131 % 100_000_000:08d}") for i in range(rows)]
+    return [Book("all-wrong.xlsx", register, [])]
+
+
+VARIANTS = {TWO_PER_ROW: two_per_row}
 
 
 # ------------------------------------------------------------------------------ masters

@@ -242,3 +242,73 @@ class CpuSnapshot:
             "seconds": round(others, 1),
             "share": round(others / (wall * (os.cpu_count() or 1)), 3),
         }
+
+
+# --------------------------------------------------------------------- the one table's rows
+# Each benchmark returns, under "rows", the rows it measured of the table `make bench` ends
+# with (benchmarks/summary.py): a measure against its anchor and its aim, measured in the
+# same run. ``id`` names the row (summary.ORDER gives the order and the rows to expect).
+
+
+def ratio_row(
+    row_id: str, measure: str, lead: Series, anchor: Series, anchor_label: str, aim: float
+) -> dict:
+    """leadbook's median over the anchor's median, aim: at most ``aim`` times."""
+    ratio = lead.median / anchor.median
+    return {
+        "id": row_id,
+        "measure": measure,
+        "leadbook": f"{lead.median:.2f} s",
+        "anchor": f"{anchor.median:.2f} s {anchor_label}",
+        "ratio": round(ratio, 2),
+        "ratio_text": f"{ratio:.2f}x",
+        "aim": f"<= {aim:g}x",
+        "met": ratio <= aim,
+    }
+
+
+def speedup_row(
+    row_id: str, measure: str, lead: Series, other: Series, other_label: str, aim: float
+) -> dict:
+    """How many times faster leadbook is than ``other``: at least ``aim`` times."""
+    speedup = other.median / lead.median
+    note = f" ({other.note})" if other.note else ""
+    return {
+        "id": row_id,
+        "measure": measure,
+        "leadbook": f"{lead.median:.2f} s",
+        "anchor": f"{other.median:.2f} s {other_label}{note}",
+        "ratio": round(speedup, 2),
+        "ratio_text": f"{speedup:.1f}x faster",
+        "aim": f">= {aim:g}x faster",
+        "met": speedup >= aim,
+    }
+
+
+def memory_row(row_id: str, measure: str, lead: Series, limit_mb: float, anchor: str) -> dict:
+    """leadbook's median peak RSS against a limit (the ratio is to the limit)."""
+    mb = lead.rss_mb
+    return {
+        "id": row_id,
+        "measure": measure,
+        "leadbook": f"{mb:,.0f} MB peak ({lead.median:.1f} s)",
+        "anchor": anchor,
+        "ratio": round(mb / limit_mb, 2),
+        "ratio_text": f"{mb / limit_mb:.2f} of the limit",
+        "aim": f"< {limit_mb:,.0f} MB",
+        "met": mb < limit_mb,
+    }
+
+
+def missing_row(row_id: str, measure: str, why: str, aim: str) -> dict:
+    """A row that could not be measured in this run (``met`` is None)."""
+    return {
+        "id": row_id,
+        "measure": measure,
+        "leadbook": "-",
+        "anchor": why,
+        "ratio": None,
+        "ratio_text": "-",
+        "aim": aim,
+        "met": None,
+    }

@@ -1,9 +1,9 @@
 """``leadbook validate`` as a whole process, against the floor and against the naive stack.
 
-Two data sets: (a) one workbook of 50,000 register rows, (b) 500 workbooks of 200 rows.
-For each, the floor (``floor.py``), ``leadbook validate --format json`` and the naive stack
-(``naive.py``) run round by round; the medians give leadbook's ratio to the floor and its
-speed-up over the naive stack. Then leadbook's peak RSS on 10%, 40% and 100% of the files
+Three data sets: (a) one workbook of 50,000 register rows, (b) one of 10,000 rows, (c) 500
+workbooks of 200 rows. For each, the floor (``floor.py``) and ``leadbook validate --format
+json`` run round by round, on (a) also the naive stack (``naive.py``); the medians give
+leadbook's ratio to the floor and its speed-up over the naive stack. Then leadbook's peak RSS on 10%, 40% and 100% of the files
 of (b) shows whether memory stays flat in the number of files.
 """
 
@@ -21,7 +21,10 @@ from benchmarks.util import (
     command_table,
     interleave,
     leadbook_argv,
+    missing_row,
     python,
+    ratio_row,
+    speedup_row,
     table,
 )
 from benchmarks.util import verdict as _verdict
@@ -43,12 +46,14 @@ class Sizes:
     rows: int = 50_000  # (a): one workbook of this many rows
     files: int = 500  # (b): this many workbooks ...
     file_rows: int = 200  # ... of this many rows each
-    aim_one: float = 3.5  # leadbook / floor on (a) at most
-    aim_many: float = 3.0  # leadbook / floor on (b) at most
+    aim_one: float = 2.0  # leadbook / floor on (a) at most
+    aim_many: float = 2.5  # leadbook / floor on (c) at most
+    mid_rows: int = 10_000  # (b): one workbook of this many rows
+    aim_mid: float = 3.0  # leadbook / floor on (b) at most
 
 
 FULL = Sizes()
-QUICK = Sizes(rows=5_000, files=50)
+QUICK = Sizes(rows=5_000, files=50, mid_rows=1_000)
 
 
 def commands(target: Path, spec: Path, naive: bool) -> list[Command]:
@@ -79,16 +84,19 @@ def run(opts: Options, sizes: Sizes | None = None) -> dict:
     sizes = sizes or (QUICK if opts.quick else FULL)
     log = opts.log
     one, many = data.DataSet(1, sizes.rows), data.DataSet(sizes.files, sizes.file_rows)
-    folder_one, folder_many = data.prepare(opts.out, [one, many], log)
+    mid = data.DataSet(1, sizes.mid_rows)
+    folder_one, folder_many, folder_mid = data.prepare(opts.out, [one, many, mid], log)
     spec = None
     if opts.naive:
         from benchmarks.naive import write_spec
 
         spec = write_spec(opts.out / "naive-spec.json", log=opts.naive_log)
     big, files = data.files_of(folder_one)[0], data.files_of(folder_many)
-    sets = [  # key, label, what the commands are given, the files, the aim (x floor)
-        ("one", f"{sizes.rows} rows", big, [big], sizes.aim_one),
-        ("many", f"{len(files)} files", folder_many, files, sizes.aim_many),
+    middle = data.files_of(folder_mid)[0]
+    sets = [  # key, label, what the commands are given, the files, the aim (x floor), naive
+        ("one", f"{sizes.rows} rows", big, [big], sizes.aim_one, opts.naive),
+        ("mid", f"{sizes.mid_rows} rows", middle, [middle], sizes.aim_mid, False),
+        ("many", f"{len(files)} files", folder_many, files, sizes.aim_many, False),
     ]
     naive_sheets = ["register", "log"] if opts.naive_log else ["register"]
     result: dict = {
@@ -99,12 +107,48 @@ def run(opts: Options, sizes: Sizes | None = None) -> dict:
         "naive_sheets": naive_sheets if opts.naive else [],
         "datasets": [],
     }
-    for key, label, target, paths, aim in sets:
+    rows = []
+    for key, label, target, paths, aim, naive in sets:
         log(f"validate {label}: {_describe(paths)}")
         series = interleave(
-            commands(target, spec, opts.naive), opts.runs, slow_s=opts.naive_slow_s, log=log
+            commands(target, spec, naive), opts.runs, slow_s=opts.naive_slow_s, log=log
         )
         result["datasets"].append(_dataset(key, label, paths, series, aim))
+        n = {"one": sizes.rows, "mid": sizes.mid_rows}.get(key)
+        what = f"validate {n:,} rows" if n else f"validate {len(paths)} x {sizes.file_rows} rows"
+        rows.append(
+            ratio_row(
+                f"validate-{key}",
+                f"{what} / floor",
+                series[LEADBOOK],
+                series[FLOOR],
+                "floor",
+                aim,
+            )
+        )
+        if naive:
+            sheets = "register + log" if opts.naive_log else "register only"
+            rows.append(
+                speedup_row(
+                    "naive",
+                    f"validate {n:,} rows vs pandas + openpyxl + pandera ({sheets})",
+                    series[LEADBOOK],
+                    series[NAIVE],
+                    "naive",
+                    AIM_NAIVE,
+                )
+            )
+    if not opts.naive:
+        rows.append(missing_row("naive", "validate vs naive", "not run (--no-naive)", ">= 8x"))
+    rows.append(
+        missing_row(
+            "frictionless",
+            f"validate {sizes.rows:,} rows vs frictionless validate",
+            "frictionless is not installed (measured once: notes/performance.md)",
+            "-",
+        )
+    )
+    result["rows"] = rows
     log(f"validate memory: leadbook on {len(files)} files and subsets")
     result["memory"] = memory(files, opts)
     result["headlines"] = headlines(result)
