@@ -203,7 +203,9 @@ def test_the_one_table_has_every_row(tiny):
         assert row["ratio_text"].endswith(("x", "x faster", "of the limit")), row
     by_id = {r["id"]: r for r in rows}
     lead, floor_s = (results["validate"]["datasets"][0][k] for k in ("leadbook_s", "floor_s"))
-    assert by_id["validate-one"]["ratio"] == pytest.approx(lead / floor_s, rel=0.01)
+    # the dataset's seconds are rounded to the millisecond: on tiny data that is a few percent
+    slack = 0.01 + 0.0006 / floor_s
+    assert by_id["validate-one"]["ratio"] == pytest.approx(lead / floor_s, rel=slack)
     assert by_id["validate-one"]["met"] == (by_id["validate-one"]["ratio"] <= 2.0)
     md = summary.markdown(rows, "Measured on today.")
     lines = md.splitlines()
