@@ -67,18 +67,7 @@ def normal_form(text: str) -> tuple[str, list[int] | None]:
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
-        if ch in _DROPPED:
-            continue
-        if ch.isdecimal():
-            folded = str(unicodedata.decimal(ch))
-        elif ch in _DOTS:
-            folded = "."
-        elif ch.isspace():
-            folded = " "
-        elif unicodedata.category(ch) == "Pd" or ch == "\u2212":
-            folded = "-"
-        else:
-            folded = unicodedata.normalize("NFKC", ch)
+        folded = _FOLD[ord(ch)]  # "" for a dropped character
         out.append(folded)
         origin.extend([i] * len(folded))
     return "".join(out), origin
