@@ -33,7 +33,7 @@ class Collector:
     def take(self, report: FileReport, raw: RawBook, reg: pl.DataFrame, log) -> None:
         name = Path(raw.path).name
         carried = _carried(raw, reg, log, self.password)
-        rep = _row_reps(reg, log, Path(raw.path).stem)
+        rep = row_reps(reg, log, Path(raw.path).stem)
         self.registers.append(
             _register_versions(reg, raw, report, self.catalog, name, rep, carried.get("register"))
         )
@@ -63,7 +63,7 @@ def _carried(raw: RawBook, reg: pl.DataFrame, log, password=None) -> dict[str, d
     return out
 
 
-def _file_rep(reg: pl.DataFrame, log, fallback: str) -> str:
+def file_rep(reg: pl.DataFrame, log, fallback: str) -> str:
     """The file's rep: its most common 最近跟进人, else its log's most common 跟进人 (masked:
     the rep is shown in the master, the conflicts report and on the terminal)."""
     for frame, key in ((reg, "last_owner"), (log, "owner")):
@@ -75,12 +75,12 @@ def _file_rep(reg: pl.DataFrame, log, fallback: str) -> str:
     return fallback
 
 
-def _row_reps(reg: pl.DataFrame, log, fallback: str) -> pl.Series:
-    """Each row's rep (负责销售): the file's rep (:func:`_file_rep`); but in a shared sheet
+def row_reps(reg: pl.DataFrame, log, fallback: str) -> pl.Series:
+    """Each row's rep (负责销售): the file's rep (:func:`file_rep`); but in a shared sheet
     (``provenance.shared_sheet``: no one 最近跟进人 on 80% of the rows) the row's own
     最近跟进人, else the most common 跟进人 of the lead's log entries, else the file's rep.
     As ``metrics.tables`` credits leads."""
-    usual = _file_rep(reg, log, fallback)
+    usual = file_rep(reg, log, fallback)
     owners = reg["last_owner"].to_list() if "last_owner" in reg.columns else [None] * reg.height
     if not provenance.shared_sheet(Counter(v for v in owners if v)):
         return pl.Series([usual] * reg.height, dtype=pl.String)

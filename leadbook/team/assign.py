@@ -43,8 +43,7 @@ from leadbook.core.leadid import format_lead_id
 from leadbook.core.mask import mask_text
 from leadbook.core.show import shown_path
 from leadbook.merge.company import company_key, im_key, phone_key
-from leadbook.merge.versions import _row_reps as row_reps
-from leadbook.merge.versions import sheet_values
+from leadbook.merge.versions import row_reps, sheet_values
 from leadbook.read.normalize import ROW
 from leadbook.team.append import append_rows
 from leadbook.team.handin import by_code, shared, workbook_rep

@@ -30,8 +30,8 @@ from leadbook.core.config import TeamConfig
 from leadbook.core.mask import mask_text
 from leadbook.core.messages import text
 from leadbook.core.show import shown_path
-from leadbook.merge.versions import _file_rep as merge_rep
-from leadbook.merge.versions import _row_reps as row_reps
+from leadbook.merge.versions import file_rep as merge_rep
+from leadbook.merge.versions import row_reps
 from leadbook.read.normalize import ROW
 from leadbook.read.reader import RawBook
 
