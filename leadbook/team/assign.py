@@ -26,7 +26,6 @@ a partner's sheet) handed out to the reps, appended to copies of the reps' workb
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,7 +38,7 @@ from leadbook.check.issues import FileReport, Issue
 from leadbook.core import provenance
 from leadbook.core.catalog import Catalog, load_catalog
 from leadbook.core.config import Rep, TeamConfig, load_config
-from leadbook.core.leadid import format_lead_id
+from leadbook.core.leadid import LEAD_ID, format_lead_id
 from leadbook.core.mask import mask_text
 from leadbook.core.show import shown_path
 from leadbook.merge.company import company_key, im_key, phone_key
@@ -49,7 +48,6 @@ from leadbook.team.append import append_rows
 from leadbook.team.handin import by_code, shared, workbook_rep
 from leadbook.team.rules import Load, choose, take
 
-ANY_ID = re.compile(r"^(?P<code>[A-Z]{2,8})(?P<date>\d{8})(?P<rep>[A-Z]{0,4})(?P<seq>\d{3,})$")
 # Fields assignment fills itself: findings about them in a list are not the list's fault.
 FILLED = ("lead_id", "status", "last_owner", "created_at")
 # A list is no template: its missing columns are said per lead (Assignment.to_complete).
@@ -150,9 +148,9 @@ class _Existing:
         self.count += 1
         if lead_id:
             self.ids.add(lead_id)
-            m = ANY_ID.match(lead_id)
+            m = LEAD_ID.match(lead_id)
             if m:
-                key = (m["code"], m["date"], m["rep"])
+                key = (m["code"], m["date"], m["rep"] or "")
                 self.top[key] = max(self.top.get(key, 0), int(m["seq"]))
         for kind, value in enumerate(keys):
             if value:
@@ -170,7 +168,7 @@ def _tops(ids) -> dict[tuple[str, str], int]:
     """(channel code, day) -> the highest sequence among ``ids``, whatever their format."""
     top: dict[tuple[str, str], int] = {}
     for lead_id in ids:
-        m = ANY_ID.match(lead_id)
+        m = LEAD_ID.match(lead_id)
         if m:
             key = (m["code"], m["date"])
             top[key] = max(top.get(key, 0), int(m["seq"]))
