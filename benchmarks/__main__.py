@@ -16,8 +16,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from benchmarks import BENCHMARKS, summary
-from benchmarks.util import DEFAULT_OUT, BenchError, CpuSnapshot, Options
+from benchmarks import BENCHMARKS, install, summary
+from benchmarks.util import DEFAULT_OUT, BenchError, CpuSnapshot, Options, use_install
 
 BUSY_SHARE = 0.1  # other processes using more than this share of the CPUs: say so
 
@@ -41,6 +41,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         metavar="S",
         help="run the naive stack once when its first run takes longer than S seconds",
     )
+    ap.add_argument(
+        "--dev-venv",
+        action="store_true",
+        help="time leadbook in this (dev) venv, with pandas installed, instead of a user's"
+        " install of the wheel (install.py)",
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="cache and results folder")
     args = ap.parse_args(argv)
     if args.runs < 1:
@@ -61,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     opts.out.mkdir(parents=True, exist_ok=True)
     names = args.only or list(BENCHMARKS)
+    if not args.dev_venv:
+        try:
+            use_install(install.user_venv(opts.out, opts.log))
+        except BenchError as exc:
+            print(f"benchmarks: {exc}", file=sys.stderr)
+            return 2
     results: dict = {"meta": _meta(opts)}
     reports = []
     failed = []

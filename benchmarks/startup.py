@@ -17,8 +17,8 @@ from benchmarks.util import (
     command_table,
     interleave,
     leadbook_argv,
-    python,
     ratio_row,
+    user_python,
 )
 from benchmarks.util import verdict as _verdict
 
@@ -45,8 +45,8 @@ def run(opts: Options, sizes: Sizes | None = None) -> dict:
     path: Path = data.files_of(folder)[0]
     argv = (*leadbook_argv(), "validate", str(path), "--format", "json")
     commands = [
-        Command(PASS, (python(), "-c", "pass")),
-        Command(IMPORTS, (python(), "-c", f"{IMPORTS}")),
+        Command(PASS, (user_python(), "-c", "pass")),
+        Command(IMPORTS, (user_python(), "-c", f"{IMPORTS}")),
         Command(LEADBOOK, (*argv, "--as-of", data.AS_OF_ARG), ok_codes=(0, 1)),
     ]
     opts.log(f"startup: a workbook of {sizes.rows} row(s)")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "bench-out"
-BIN = Path(sys.executable).parent  # the venv's bin folder: python, leadbook
+BIN = Path(sys.executable).parent  # the dev venv's bin folder: python, leadbook
+_USER_BIN: list[Path] = []  # set by use_install: where leadbook runs as a user installs it
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,25 @@ class Measurement:
     code: int  # exit code
 
 
+def use_install(bin_dir: Path) -> None:
+    """Time leadbook (and ``user_python``) from this venv's bin folder (``install.py``)."""
+    _USER_BIN[:] = [bin_dir]
+
+
 def python() -> str:
+    """The dev venv's interpreter: for the floors and the naive stack."""
     return sys.executable
+
+
+def user_python() -> str:
+    """The interpreter leadbook runs under: the user install's, when there is one."""
+    return str(_USER_BIN[0] / "python") if _USER_BIN else sys.executable
 
 
 def leadbook_argv() -> list[str]:
     """The installed console script, as a user runs it (``python -m leadbook`` as fallback)."""
-    script = BIN / "leadbook"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "leadbook"]
+    script = (_USER_BIN[0] if _USER_BIN else BIN) / "leadbook"
+    return [str(script)] if script.exists() else [user_python(), "-m", "leadbook"]
 
 
 # The wrapper that runs each measured command: a bare interpreter (-S -I, ~8 MB) that spawns
