@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 import re
 import struct
+import threading
 import zipfile
-import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from isal import isal_zlib as zlib  # zlib's API, inflating about 1.5x as fast (ISA-L)
 
 from leadbook.core.errors import InputError
 from leadbook.read.messages import input_error
@@ -26,6 +30,7 @@ ZIP_RATIO_LIMIT = 200
 ZIP_SIZE_FLOOR = 64 * 1024 * 1024
 ZIP_CHUNK = 1 << 20
 ZIP_SLICE = 1 << 16  # compressed bytes given to zlib at a time
+PARALLEL_PART = 1 << 20  # parts of more compressed bytes than this are inflated side by side
 
 
 def check_file(
@@ -100,14 +105,11 @@ def _check_zip(source: Path | io.BytesIO, lang: str) -> str:
             if declared > ZIP_SIZE_FLOOR and declared / compressed > ZIP_RATIO_LIMIT:
                 raise input_error(lang, "bomb", mb=declared / 2**20, ratio=declared / compressed)
             limit = max(ZIP_SIZE_FLOOR, ZIP_RATIO_LIMIT * packed)
-            unpacked = 0
+            budget = _Budget(limit)
             sparse = False
-            for info in infos:
-                extent = _Extent() if kind == "xlsx" and SHEET_PART.match(info.filename) else None
-                size, damage = _inflate(zf, info, limit - unpacked, extent, view)
+            for info, extent, damage in _inflate_all(zf, infos, kind, budget, view):
                 sparse = sparse or (extent is not None and extent.mostly_empty())
-                unpacked += size
-                if unpacked > limit:
+                if budget.spent:
                     raise input_error(
                         lang,
                         "bomb_lying",
@@ -175,6 +177,54 @@ class _Extent:
         return area > DENSE_CELLS and area > EMPTY_RATIO * max(1, self.cells)
 
 
+class _Budget:
+    """The bytes the whole zip may unpack to, shared by the parts inflated side by side: the
+    first part to pass it stops every other (a bomb of many lying parts costs one limit)."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.spent = False
+        self.halted = False  # the zip was judged (damage found): the other parts may stop
+        self._lock = threading.Lock()
+
+    def take(self, n: int) -> bool:
+        """Count ``n`` more bytes; False once the limit is passed (by any part)."""
+        with self._lock:
+            self.left -= n
+            if self.left < 0:
+                self.spent = True
+            return not (self.spent or self.halted)
+
+
+def _inflate_all(zf, infos, kind, budget: _Budget, view):
+    """Every part inflated and checked: ``(info, extent, damage)`` in the zip's order, up to
+    the first that passes the budget. The large parts (a register and its log) are inflated
+    in threads, side by side: zlib lets go of the GIL while it inflates."""
+
+    def one(info):
+        extent = _Extent() if kind == "xlsx" and SHEET_PART.match(info.filename) else None
+        damage = "" if budget.spent else _inflate(zf, info, budget, extent, view)[1]
+        return info, extent, damage
+
+    big = [i for i in infos if i.compress_size > PARALLEL_PART]
+    workers = min(len(big), os.cpu_count() or 1, 4)
+    if workers < 2 or view is None:  # zipfile's reads share one file object: one at a time
+        for info in infos:
+            yield one(info)
+            if budget.spent:
+                return
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        started = {id(i): pool.submit(one, i) for i in big}
+        try:
+            for info in infos:
+                yield started[id(info)].result() if id(info) in started else one(info)
+                if budget.spent:
+                    return
+        finally:
+            budget.halted = True  # a part still inflating stops at its next chunk
+
+
 def _is_ods(zf: zipfile.ZipFile, names: set[str]) -> bool:
     """An OpenDocument spreadsheet (not a text document or a presentation)."""
     if "mimetype" not in names:
@@ -200,7 +250,7 @@ def _is_read(name: str) -> bool:
 def _inflate(
     zf: zipfile.ZipFile,
     info: zipfile.ZipInfo,
-    budget: int,
+    budget: _Budget | int,
     extent: _Extent | None = None,
     data: memoryview | None = None,
 ) -> tuple[int, str]:
@@ -211,6 +261,7 @@ def _inflate(
     bytes, a deflated or stored part is inflated straight from them (zlib, no file object
     in between: a third faster); anything unusual takes ``zipfile``'s way.
     """
+    budget = _Budget(budget) if isinstance(budget, int) else budget
     raw = _raw_data(info, data) if data is not None else None
     if raw is None:
         return _inflate_zipfile(zf, info, budget, extent)
@@ -220,7 +271,7 @@ def _inflate(
         for start in range(0, len(raw), ZIP_CHUNK):
             chunk = raw[start : start + ZIP_CHUNK]
             size += len(chunk)
-            if size > budget:
+            if not budget.take(len(chunk)):
                 return size, ""
             crc = zlib.crc32(chunk, crc)
             if extent is not None:
@@ -236,7 +287,7 @@ def _inflate(
                     chunk = inflater.decompress(pending, ZIP_CHUNK)
                     pending = inflater.unconsumed_tail
                     size += len(chunk)
-                    if size > budget:
+                    if not budget.take(len(chunk)):
                         return size, ""
                     crc = zlib.crc32(chunk, crc)
                     if extent is not None:
@@ -247,7 +298,7 @@ def _inflate(
         except zlib.error as exc:  # as zipfile names it: "Error -3 while decompressing ..."
             return size, str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         size += len(chunk)
-        if size > budget:
+        if not budget.take(len(chunk)):
             return size, ""
         crc = zlib.crc32(chunk, crc)
         if extent is not None and chunk:
@@ -291,9 +342,10 @@ def _raw_data(info: zipfile.ZipInfo, data: memoryview) -> memoryview | None:
 
 
 def _inflate_zipfile(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, extent: _Extent | None = None
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget | int, extent: _Extent | None = None
 ) -> tuple[int, str]:
     """``_inflate`` through ``zipfile`` (other compressions, odd headers)."""
+    budget = _Budget(budget) if isinstance(budget, int) else budget
     probe = copy.copy(info)
     probe.file_size = 1 << 62  # read to the end of the data, whatever the directory says
     size = 0
@@ -301,7 +353,7 @@ def _inflate_zipfile(
         with zf.open(probe) as fh:
             while chunk := fh.read(ZIP_CHUNK):
                 size += len(chunk)
-                if size > budget:
+                if not budget.take(len(chunk)):
                     return size, ""
                 if extent is not None:
                     extent.feed(chunk)
