@@ -52,6 +52,7 @@ def validate_paths(
     password: str | None = None,
     check: bool = True,
     keep_lead_ids: bool = False,
+    jobs: int | None = None,
 ) -> Report:
     """Validate every workbook named by ``paths`` (files, folders, globs).
 
@@ -60,17 +61,50 @@ def validate_paths(
     ``check=False`` only reads and normalises (the report, which needs no findings: no
     schema, no rules, and no pandera import). ``keep_lead_ids`` keeps every lead ID of a
     formula cell in its report (``formula_values``) for the annotated copy to cache.
+    ``jobs``: worker processes for a large batch (``check.parallel``; None: automatic, or
+    ``LEADBOOK_JOBS``; 1: none).
     """
     config = config or load_config()
     catalog = catalog or load_catalog()
     as_of = as_of or datetime.now().replace(second=0, microsecond=0)
-    warm = threading.Thread(target=_import_validators if check else (lambda: None), daemon=True)
-    warm.start()  # pandera's import overlaps the first reads
     report = Report(as_of=as_of, lang=lang)
     files = _inputs(paths, lang, report)
+    options = _Options(catalog, config, as_of, lang, password, check, keep_lead_ids)
+    if check and on_frames is None:  # files checked on their own: side by side
+        from leadbook.check import parallel
+
+        workers = parallel.jobs_for(files, jobs)
+        if workers > 1:
+            work = partial(validate_inputs, options=options)
+            parallel.validate_in_workers(files, workers, work, report, on_file)
+            return report
+    validate_inputs(files, report, options, on_file, on_frames)
+    return report
+
+
+@dataclass(frozen=True)
+class _Options:
+    """How ``validate_inputs`` validates: the same in this process and in a worker."""
+
+    catalog: Catalog
+    config: TeamConfig
+    as_of: datetime
+    lang: str = "zh"
+    password: str | None = None
+    check: bool = True
+    keep_lead_ids: bool = False
+
+
+def validate_inputs(files, report: Report, options: _Options, on_file=None, on_frames=None):
+    """Validate the listed ``files`` in this process, in batches; each file's report is
+    appended to ``report``."""
+    catalog, config, as_of, lang = options.catalog, options.config, options.as_of, options.lang
+    check, keep_lead_ids = options.check, options.keep_lead_ids
+    warm = threading.Thread(target=_import_validators if check else (lambda: None), daemon=True)
+    warm.start()  # pandera's import overlaps the first reads
     batch: list[_Book] = []
     rows = 0
-    for book in _read_all(files, catalog, config, lang, report, password):
+    for book in _read_all(files, catalog, config, lang, report, options.password):
         if book is None:
             continue
         batch.append(book)
@@ -84,7 +118,6 @@ def validate_paths(
     if batch:
         _check_batch(batch, catalog, config, as_of, lang, on_frames, check, keep_lead_ids)
         _finish(batch, on_file)
-    return report
 
 
 def _import_validators() -> None:

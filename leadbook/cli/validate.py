@@ -42,6 +42,13 @@ from leadbook.core.errors import LeadbookError
     help="One line per bad cell (text). Without it, one code in one column on many rows "
     "is one line: the rows as ranges, their count and the first values.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes for a large batch (default: one per core, up to 4, when the files "
+    "add up to 8 MB or more; 1: none). Also LEADBOOK_JOBS.",
+)
 @lang_option
 @click.option("--force", is_flag=True, help="Overwrite annotated copies that already exist.")
 @password_option
@@ -54,6 +61,7 @@ def validate(
     config_path,
     strict,
     all_cells,
+    jobs,
     lang,
     force,
     password_env,
@@ -106,6 +114,7 @@ def validate(
             password=password,
             keep_lead_ids=annotate_dir is not None,
             on_frames=seen.take if config.reps else None,
+            jobs=jobs,
         )
     annotated = True
     if annotate_dir is not None:
