@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -223,12 +222,13 @@ def digest_of(data: Any) -> str:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    from leadbook.core import tomlcache
+
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        return tomlcache.load(path)
     except FileNotFoundError:
         raise ConfigError(key="config_not_found", path=path) from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # tomllib.TOMLDecodeError; a file that is not UTF-8
         raise ConfigError(key="config_not_toml", path=path, detail=exc) from None
     except OSError as exc:
         raise ConfigError(key="config_unreadable", path=path, reason=exc.strerror) from None

@@ -3,10 +3,10 @@ prints besides findings, in Chinese and English, looked up by key."""
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from typing import Any
 
+from leadbook.core import tomlcache
 from leadbook.core.paths import template_file
 
 LANGS = ("zh", "en")
@@ -14,8 +14,7 @@ LANGS = ("zh", "en")
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    with open(template_file("messages.toml"), "rb") as fh:
-        return tomllib.load(fh)
+    return tomlcache.load(template_file("messages.toml"))
 
 
 def text(key: str, lang: str = "zh", **params: Any) -> str:

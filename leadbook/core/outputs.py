@@ -10,9 +10,9 @@ LibreOffice, also as .ods (tests/test_report_inputs.py).
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 
+from leadbook.core import tomlcache
 from leadbook.core.paths import template_file
 
 FINDINGS_SHEETS = ("校验结果", "Findings")  # check/render.py WORDS[*]["findings_sheet"]
@@ -38,6 +38,5 @@ ASSIGNMENTS_HEADERS = {  # team/assigned.py: the header row of assignments.csv, 
 @cache
 def summary_generators() -> frozenset[str]:
     """The document comment the Excel summary carries, in every language."""
-    with open(template_file("report/labels.toml"), "rb") as fh:
-        labels = tomllib.load(fh)
+    labels = tomlcache.load(template_file("report/labels.toml"))
     return frozenset(labels[lang]["generator"] for lang in ("zh", "en"))

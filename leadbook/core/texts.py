@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from typing import Any
 
+from leadbook.core import tomlcache
 from leadbook.core.errors import ConfigError
 from leadbook.core.paths import template_file
 
@@ -14,8 +14,7 @@ LANGS = ("zh", "en")
 
 @cache
 def _all() -> dict[str, Any]:
-    with open(template_file("workbook_text.toml"), "rb") as fh:
-        return tomllib.load(fh)
+    return tomlcache.load(template_file("workbook_text.toml"))
 
 
 def texts(lang: str) -> dict[str, Any]:

@@ -8,7 +8,6 @@ free text (needs, next actions, examples of need terms): the writers (:mod:`.htm
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -17,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from leadbook.core import tomlcache
 from leadbook.core.config import TeamConfig
 from leadbook.core.mask import PREFILTER, mask_text
 from leadbook.core.paths import template_file
@@ -93,8 +93,7 @@ LIST_SOURCES = {
 
 @cache
 def _labels() -> dict[str, Any]:
-    with open(template_file("report/labels.toml"), "rb") as fh:
-        return tomllib.load(fh)
+    return tomlcache.load(template_file("report/labels.toml"))
 
 
 def labels(lang: str) -> dict[str, Any]:
