@@ -1,3 +1,4 @@
 from leadbook.cli import main
 
-main()
+if __name__ == "__main__":  # not again in a validate worker process (spawned: check.parallel)
+    main()

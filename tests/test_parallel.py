@@ -41,7 +41,7 @@ def _json(report) -> str:
 def test_workers_give_the_report_one_process_gives(tmp_path):
     _batch(tmp_path)
     seen: list[str] = []
-    one = validate_paths([tmp_path], as_of=AS_OF, jobs=1)
+    one = validate_paths([tmp_path], as_of=AS_OF)  # the library's default: this process
     many = validate_paths([tmp_path], as_of=AS_OF, jobs=2, on_file=lambda r: seen.append(r.path))
     assert [f.path for f in many.files] == [f.path for f in one.files] == seen
     assert len(one.files) == 9 and one.unreadable == 1 and one.skipped == 1

@@ -17,7 +17,11 @@ def test_cached_values_are_the_parsed_values(tmp_path, monkeypatch):
     import tomllib
 
     monkeypatch.setenv(tomlcache.CACHE_ENV, str(tmp_path / "cache"))
-    for path in (schema_file("fields.toml"), schema_file("codes.toml"), template_file("messages.toml")):
+    for path in (
+        schema_file("fields.toml"),
+        schema_file("codes.toml"),
+        template_file("messages.toml"),
+    ):
         parsed = tomllib.loads(path.read_text(encoding="utf-8"))
         assert tomlcache.load(path) == parsed  # parsed, and stored
         assert tomlcache.load(path) == parsed  # read back from the cache

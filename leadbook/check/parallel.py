@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
 
 from leadbook.check.issues import FileReport, Report
 from leadbook.read.inputs import Input
@@ -78,11 +75,13 @@ def validate_in_workers(
     """Run ``work(group, report)`` over the groups of ``files`` in ``jobs`` processes; each
     group's file reports are appended to ``report`` in order (``on_file`` called for each).
     ``work`` must be a module-level function (it is sent to the workers by name)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
     parts = groups(files, jobs)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures: list[Future] = [
-            pool.submit(_run, work, group, report.as_of, report.lang) for group in parts
-        ]
+        futures = [pool.submit(_run, work, group, report.as_of, report.lang) for group in parts]
         for group, future in zip(parts, futures, strict=True):
             try:
                 done = future.result()

@@ -52,7 +52,7 @@ def validate_paths(
     password: str | None = None,
     check: bool = True,
     keep_lead_ids: bool = False,
-    jobs: int | None = None,
+    jobs: int | None = 1,
 ) -> Report:
     """Validate every workbook named by ``paths`` (files, folders, globs).
 
@@ -61,8 +61,9 @@ def validate_paths(
     ``check=False`` only reads and normalises (the report, which needs no findings: no
     schema, no rules, and no pandera import). ``keep_lead_ids`` keeps every lead ID of a
     formula cell in its report (``formula_values``) for the annotated copy to cache.
-    ``jobs``: worker processes for a large batch (``check.parallel``; None: automatic, or
-    ``LEADBOOK_JOBS``; 1: none).
+    ``jobs``: worker processes for a large batch (``check.parallel``): 1 (the default) none;
+    None as ``LEADBOOK_JOBS`` says, else automatic (the command line's way). Workers are
+    spawned: a script that asks for them runs its work under ``if __name__ == "__main__"``.
     """
     config = config or load_config()
     catalog = catalog or load_catalog()

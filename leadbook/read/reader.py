@@ -22,6 +22,7 @@ from leadbook.core.catalog import Catalog
 from leadbook.core.errors import InputError
 from leadbook.core.leadid import TEAM_FORMAT
 from leadbook.core.texts import sheet_names
+from leadbook.read import preload
 from leadbook.read.checks import SPARSE, check_file, read_properties, xml_damage
 from leadbook.read.formulas import formula_id_format, stale_formula_rows
 from leadbook.read.inputs import READABLE_SUFFIXES, expand_paths, list_inputs
@@ -197,6 +198,8 @@ def read_book(
             kind, wb = "xlsx", SparseBook(data)
         else:
             wb = fastexcel.read_excel(data)
+            if preload.wanted(kind, data):  # the log loads in a helper process meanwhile
+                wb = preload.Preloaded(wb, data)
         names = list(wb.sheet_names)
         register = _find_sheet(wb, names, catalog, "register", exclude=None)
         if register is None:
@@ -254,12 +257,9 @@ def _read_csv(path: Path, data: bytes, catalog: Catalog, lang: str) -> RawBook:
 def _load(wb, name: str):
     """A whole sheet as text, rows from the sheet's first row, with each column's position
     (and, read cell by cell, the Excel row of each frame row; else ``None``: row 1 on)."""
-    if hasattr(wb, "load"):
+    if hasattr(wb, "load"):  # read cell by cell (``sparse``), or partly elsewhere (``preload``)
         return wb.load(name)
-    sheet = wb.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-    frame = sheet.to_polars()
-    positions = [c.absolute_index for c in sheet.available_columns()]
-    return frame, positions, None
+    return (*preload.load_frame(wb, name), None)
 
 
 def _find_sheet(wb, names: list[str], catalog: Catalog, role: str, exclude: str | None):
