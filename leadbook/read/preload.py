@@ -2,7 +2,7 @@
 register (``read_book``).
 
 fastexcel holds the GIL while it parses, so two sheets loaded in two threads take turns;
-in two processes they do not. For a workbook of 8 MB or more (about 20,000 leads, where
+in two processes they do not. For a workbook of 4 MB or more (about 10,000 leads, where
 loading the two sheets is most of ``validate``'s time), the sheet the log is looked for first
 (by its name) is loaded by a helper, ``python -m leadbook.read.preload``: started once, kept
 for the next large files, fed the very bytes ``check_file`` checked through a pipe, and
@@ -24,7 +24,7 @@ import sys
 import threading
 from typing import Any
 
-PRELOAD_BYTES = 8 * 2**20
+PRELOAD_BYTES = 4 * 2**20
 JOBS_ENV = "LEADBOOK_JOBS"
 _ASK = struct.Struct("<QI")  # workbook bytes, sheet-name bytes
 _ANSWER = struct.Struct("<BQQ")  # ok, frame (IPC) bytes, positions (JSON) bytes
@@ -33,9 +33,29 @@ _LOCK = threading.Lock()  # one request at a time through the pipe
 
 
 def wanted(kind: str, data: bytes) -> bool:
-    if kind != "xlsx" or len(data) < PRELOAD_BYTES or (os.cpu_count() or 1) < 2:
+    return kind == "xlsx" and _large(len(data))
+
+
+def _large(size: int) -> bool:
+    """A workbook of this many bytes is worth a helper (and there is a core for one)."""
+    if size < PRELOAD_BYTES or (os.cpu_count() or 1) < 2:
         return False
     return os.environ.get(JOBS_ENV, "").strip() != "1"
+
+
+def warm(path) -> None:
+    """Start the helper now when ``path`` is large enough to want it: its start (an
+    interpreter and polars, about 0.3 s) then overlaps this process's checks of the file."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return
+    if _large(size):
+        with _LOCK:
+            try:
+                _helper()
+            except OSError:
+                return
 
 
 class Preloaded:
@@ -137,6 +157,7 @@ def serve(stdin=None, stdout=None) -> None:
     import io
 
     import fastexcel
+    import polars  # noqa: F401  (imported before the first request comes, not after)
 
     stdin = stdin or sys.stdin.buffer
     stdout = stdout or sys.stdout.buffer

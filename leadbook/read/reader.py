@@ -186,6 +186,7 @@ def read_book(
     text so no type guessing can lose a value; ``normalize`` parses dates and numbers.
     """
     path = Path(path)
+    preload.warm(path)  # a large file's helper process starts while the file is checked
     kind, data = check_file(path, max_bytes, lang, password)
     if kind == "csv":
         return _read_csv(path, data, catalog, lang)
