@@ -116,7 +116,7 @@ class _Writer:
             if kind in ("text", "outcome"):
                 texts[j] = values
                 sample = [v for v in values[:WIDTH_SAMPLE] if v is not None]
-                lengths[j] = max([lengths[j]] + [_width(v) for v in sample])
+                lengths[j] = max(lengths[j], _widest(sample))
         fitted = []
         for j, (_, kind) in enumerate(columns):
             width = {"datetime": 17, "date": 12}.get(kind, lengths[j] + 2)
@@ -224,6 +224,21 @@ def _unique(headers: Sequence[str]) -> list[str]:
 
 def _width(text: str) -> float:
     return sum(2.2 if ord(ch) > 0x2E7F else 1.1 for ch in text)  # 11-point: CJK double
+
+
+def _widest(texts: list[str]) -> float:
+    """``max(_width(t) for t in texts)`` (0 for none), exactly, without measuring each text in
+    Python: every text's width is estimated at once (1.1 a character, 1.1 more for a wide
+    one), and only the few within rounding of the widest are measured as ``_width`` measures
+    them (its running sum of 1.1s and 2.2s rounds its own way)."""
+    if not texts:
+        return 0.0
+    series = pl.Series(texts, dtype=pl.String)
+    wide = series.str.count_matches(r"[\x{2E80}-\x{10FFFF}]")
+    estimate = ((series.str.len_chars() + wide).cast(pl.Float64) * 1.1).to_list()
+    top = max(estimate)
+    near = top - 1e-6 * max(top, 1.0)
+    return max(_width(t) for t, e in zip(texts, estimate, strict=True) if e >= near)
 
 
 # -------------------------------------------------------------------------- the sheets
