@@ -147,11 +147,7 @@ def _with_extras(frame: pl.DataFrame, sheet, password=None, master=True) -> pl.D
             wanted[col] = name
     if not wanted:
         return frame
-    excel_rows = frame[ROW].to_list()
-    extras = [
-        pl.Series(name, sheet.extra_values(col, excel_rows), dtype=pl.String)
-        for col, name in wanted.items()
-    ]
+    extras = [sheet.extra_series(col, frame[ROW]).alias(name) for col, name in wanted.items()]
     return frame.with_columns(extras)
 
 

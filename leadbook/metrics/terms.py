@@ -40,6 +40,13 @@ def _cut():
     return jieba.lcut
 
 
+def warm() -> None:
+    """Import jieba and load its dictionary now: ``make_report`` calls this from a thread
+    while the inputs are read (the reader releases the GIL while it parses), so the terms do
+    not wait for it afterwards."""
+    _cut()("预热")
+
+
 def words(text: str) -> set[str]:
     """The distinct counted words of one need (mobiles and e-mail addresses taken out first:
     their parts, such as an address's local part, are no words to show)."""

@@ -67,17 +67,24 @@ class SheetData:
         (a master's provenance columns: not catalog fields, kept as they are)."""
         import polars as pl
 
+        return self.extra_series(col, pl.Series(rows, dtype=pl.Int64)).to_list()
+
+    def extra_series(self, col: int, rows):
+        """``extra_values`` for rows given as a polars Series, as a String Series (no Python
+        object per row: a master's log has hundreds of thousands)."""
+        import polars as pl
+
         name = str(col)
         if self.extra is None or name not in self.extra.columns:
-            return [None] * len(rows)
+            return pl.Series([None] * len(rows), dtype=pl.String)
         first = self.rows[0] if self.rows else self.header_row + 1
         if self.rows and self.rows[-1] - first + 1 != len(self.rows):  # filled rows only
             where = {r: i for i, r in enumerate(self.rows)}
-            index = pl.Series([where[r] for r in rows], dtype=pl.Int64)
+            index = pl.Series([where[r] for r in rows.to_list()], dtype=pl.Int64)
         else:
-            index = pl.Series([r - first for r in rows], dtype=pl.Int64)
+            index = rows.cast(pl.Int64) - first
         text = self.extra[name].gather(index).str.strip_chars()
-        return [v or None for v in text.to_list()]
+        return text.to_frame("t").select(pl.when(pl.col("t") != "").then(pl.col("t")))["t"]
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -7,6 +7,7 @@ page and an Excel summary (R-S5.1, R-S5.2, R-K2, R-K3, R-K5).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from leadbook.core.texts import LANGS
 from leadbook.metrics import Metrics
 from leadbook.metrics.history import history_snapshots, store_for
 from leadbook.metrics.tables import load_tables
+from leadbook.metrics.terms import warm as warm_terms
 from leadbook.report.view import ReportView, report_view
 
 
@@ -86,6 +88,7 @@ def make_report(
             _check_folder(Path(target))
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
+    threading.Thread(target=warm_terms, daemon=True).start()  # jieba loads while we read
     tables = load_tables(
         paths, config=config, as_of=as_of, lang=lang, on_file=on_file, password=password
     )
