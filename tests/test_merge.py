@@ -446,3 +446,20 @@ def test_a_reps_own_findings_column_never_replaces_the_findings(tmp_path):
     assert "*假" not in set(result.register[REP].to_list())
     kept = merge_paths([tmp_path / "doctored.xlsx"], as_of=AS_OF, valid_only=True)
     assert records[0]["company"] not in kept.register["company"].to_list()
+
+
+def test_versions_kept_in_blocks_merge_as_one_frame_per_file(sample, monkeypatch):
+    """The collector keeps the versions of every ``BLOCK`` files as one compressed block (a
+    flat memory); blocks of two, of one file and of all files give the same master and log."""
+    from leadbook.merge.versions import Collector
+
+    folder = sample.paths[0].parent
+    merged = {}
+    for block in (1, 2, 10_000):
+        monkeypatch.setattr(Collector, "BLOCK", block)
+        merged[block] = merge_paths([folder], as_of=AS_OF)
+    for block in (1, 2):
+        assert merged[block].register.equals(merged[10_000].register)
+        assert merged[block].log.equals(merged[10_000].log)
+        assert merged[block].conflicts == merged[10_000].conflicts
+        assert merged[block].groups == merged[10_000].groups

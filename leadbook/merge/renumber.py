@@ -27,7 +27,8 @@ def renumber(master: pl.DataFrame) -> tuple[pl.DataFrame, list[Renumbered]]:
             parts.struct.field("rep").fill_null(""),
         )
     )
-    ids = master.with_row_index("_i").filter(has_id)
+    # narrow: the sorts and joins below copy what they carry, and the master is wide
+    ids = master.with_row_index("_i").select("_i", SID, "created_at", CO, ANON).filter(has_id)
     ids = ids.with_columns(
         prefix.alias("_prefix"), parts.struct.field("seq").cast(pl.Int64).alias("_seq")
     )
