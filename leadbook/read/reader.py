@@ -193,7 +193,6 @@ def read_book(
     text so no type guessing can lose a value; ``normalize`` parses dates and numbers.
     """
     path = Path(path)
-    preload.warm(path)  # a large file's helper process starts while the file is checked
     kind, data = check_file(path, max_bytes, lang, password)
     if kind == "csv":
         return _read_csv(path, data, catalog, lang)
@@ -206,7 +205,7 @@ def read_book(
             kind, wb = "xlsx", SparseBook(data)
         else:
             wb = fastexcel.read_excel(data)
-            if preload.wanted(kind, data):  # the log loads in a helper process meanwhile
+            if preload.wanted(kind, data):  # the log loads in a second thread meanwhile
                 wb = preload.Preloaded(wb, data)
         names = list(wb.sheet_names)
         register = _find_sheet(wb, names, catalog, "register", exclude=None)
