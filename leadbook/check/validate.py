@@ -1,9 +1,10 @@
 """``leadbook validate``: read workbooks, run the column schema and the rules, and return a
 ``Report`` of findings, one ``FileReport`` per input (an unreadable file in its place).
 
-Files are read in a bounded window ahead of validation (a reader thread overlaps the
-waits on disk; the readers hold the GIL while parsing, so this is no parallel speed-up) and
-validated in batches, so memory stays flat in the number of files.
+Files are read in a bounded window ahead of validation (a reader thread: fastexcel parses
+without the GIL, so the next file's reading overlaps this one's checks) and validated in
+batches, so memory stays flat in the number of files. A large batch is validated in worker
+processes (``check.parallel``), the same way in each.
 """
 
 from __future__ import annotations
