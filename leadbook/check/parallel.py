@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 
 from leadbook.check.issues import FileReport, Report
 from leadbook.read.inputs import Input
+from leadbook.read.preload import JOBS_ENV  # one setting: worker processes, reading threads
 
-JOBS_ENV = "LEADBOOK_JOBS"
 MAX_JOBS = 4
 PARALLEL_BYTES = 8 * 2**20  # inputs smaller than this in all: validated in this process
 GROUPS_PER_JOB = 4  # groups per worker, so that a slow group does not hold the others up
